@@ -1,0 +1,335 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	IPairedItemData,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import type { ImportTarget } from '../../api/bulkImport';
+import type { DelimitedFormat } from '../../csv';
+import { DELIMITERS, FILE_EXTENSIONS } from '../../csv';
+import { DEFAULT_MAX_FILE_BYTES, MARKETO_MAX_BODY_BYTES, MULTIPART_ALLOWANCE_BYTES, RowTooLargeError, splitIntoFiles } from '../../import/files';
+import type { BatchRows } from '../../import/outcomes';
+import { collectBatchRows, countTotals, itemOutcomes } from '../../import/outcomes';
+import type { BatchRecord } from '../../import/pipeline';
+import { runImportPipeline } from '../../import/pipeline';
+import { reasonField } from '../../import/reports';
+import { buildImportTable } from '../../import/table';
+import { readRetrySettings, retryOptions } from '../common/fields';
+import { readStaticListId, staticListField } from '../common/staticList';
+import { readWaitSettings, waitOptions } from '../common/wait';
+
+const MEGABYTE = 1024 * 1024;
+
+const properties: INodeProperties[] = [
+	{
+		displayName:
+			'Each incoming item becomes one row. Column names are the items\' field names and must be Marketo REST API names (such as firstName, email, company).',
+		name: 'columnsNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'File Format',
+		name: 'format',
+		type: 'options',
+		default: 'csv',
+		options: [
+			{ name: 'CSV (Comma-Separated)', value: 'csv' },
+			{ name: 'TSV (Tab-Separated)', value: 'tsv' },
+			{ name: 'SSV (Semicolon-Separated)', value: 'ssv' },
+		],
+		description: 'How the rows are written in the file sent to Marketo',
+	},
+	{
+		displayName: 'Lookup Field Name or ID',
+		name: 'lookupField',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getLookupFields' },
+		default: 'email',
+		description:
+			'The field Marketo uses to find existing leads to update; rows with no match are created. "ID" means update only: rows whose lead does not exist fail. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			staticListField,
+			{
+				displayName: 'Partition Name or ID',
+				name: 'partitionName',
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getPartitions' },
+				default: '',
+				description:
+					'Lead partition to import into. Required by Marketo when the instance has several partitions. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			},
+			{
+				displayName: 'Wait for Completion',
+				name: 'waitForCompletion',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to wait until Marketo has finished every batch and output their final status and counters',
+			},
+			...waitOptions.map((option) => ({
+				...option,
+				displayOptions: { show: { waitForCompletion: [true] } },
+			})),
+			{
+				displayName: 'Output Failed and Warned Rows',
+				name: 'outputRows',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { waitForCompletion: [true] } },
+				description:
+					"Whether to also output one item per failed or warned row, with Marketo's reason, linked to the input item that produced it. Marketo's reports have no row numbers, so rows are matched to items by their values.",
+			},
+			{
+				displayName: 'Max File Size (MB)',
+				name: 'maxFileSizeMb',
+				type: 'number',
+				typeOptions: { minValue: 0.001, maxValue: 10, numberPrecision: 3 },
+				default: 9.5,
+				description:
+					'Items are split into as many files (batches) as needed, each under this size. Marketo refuses files of 10 MB or more.',
+			},
+			{
+				displayName: 'Max Batches in Queue',
+				name: 'maxInQueue',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 10 },
+				default: 4,
+				description:
+					"How many of this node's batches may wait or run in Marketo's import queue at once. Marketo runs 2 at a time and queues at most 10 for the whole instance, shared with other integrations.",
+			},
+			{
+				displayName: 'File Name',
+				name: 'fileName',
+				type: 'string',
+				default: 'leads',
+				description: 'Base name of the uploaded files, as Marketo shows it',
+			},
+			...retryOptions,
+			{
+				displayName: 'Queue Full Wait (Seconds)',
+				name: 'queueWaitSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				default: 30,
+				description:
+					'First wait when Marketo answers 1016 (10 imports already queued). Each further wait doubles, up to a minute.',
+			},
+			{
+				displayName: 'Max Queue Wait (Minutes)',
+				name: 'maxQueueWaitMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				default: 30,
+				description: 'How long to keep retrying when the queue is full before giving up with an error',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['lead'], operation: ['import'] } },
+	properties,
+);
+
+const target: ImportTarget = { kind: 'lead' };
+
+function pairAll(itemIndexes: readonly number[]): IPairedItemData[] {
+	return itemIndexes.map((item) => ({ item }));
+}
+
+function batchJson(batch: BatchRecord, fileCount: number, common: IDataObject): IDataObject {
+	const raw = batch.status?.raw ?? {};
+	return {
+		...raw,
+		batchId: batch.batchId,
+		...(batch.timedOut ? { timedOut: true } : {}),
+		file: {
+			number: batch.fileNumber,
+			of: fileCount,
+			rows: batch.file.itemIndexes.length,
+			bytes: batch.file.content.length,
+		},
+		...common,
+	};
+}
+
+/** Import takes every input item at once: they become one or more files. */
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const node = this.getNode();
+	if (items.length === 0) {
+		throw new NodeOperationError(node, 'There are no items to import', {
+			description: 'Connect a node that outputs the leads to import, one item per lead.',
+		});
+	}
+	const format = this.getNodeParameter('format', 0) as DelimitedFormat;
+	const lookupField = String(this.getNodeParameter('lookupField', 0, 'email') ?? '').trim() || 'email';
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const continueOnFail = this.continueOnFail();
+	const output: INodeExecutionData[] = [];
+
+	// 1. Items → rows. Items that cannot become a row stop the run, or become error items.
+	const table = buildImportTable(items.map((item) => item.json));
+	for (const rejected of table.rejected) {
+		const error = new NodeOperationError(node, `${rejected.message} [item ${rejected.itemIndex}]`, {
+			itemIndex: rejected.itemIndex,
+			description:
+				'Marketo lead fields hold text, numbers, booleans and dates. Flatten the value first (for example with an Edit Fields node), or remove the field.',
+		});
+		if (!continueOnFail) throw error;
+		output.push({ json: { error: error.message, itemIndex: rejected.itemIndex }, pairedItem: { item: rejected.itemIndex } });
+	}
+	if (table.rows.length === 0) return output;
+
+	// 2. Rows → files under the size limit.
+	const maxFileBytes = Math.min(
+		options.maxFileSizeMb === undefined ? DEFAULT_MAX_FILE_BYTES : Math.floor(Number(options.maxFileSizeMb) * MEGABYTE),
+		MARKETO_MAX_BODY_BYTES - MULTIPART_ALLOWANCE_BYTES,
+	);
+	let files;
+	try {
+		files = splitIntoFiles(table.columns, table.rows, table.itemIndexes, DELIMITERS[format], maxFileBytes);
+	} catch (error) {
+		if (error instanceof RowTooLargeError) {
+			throw new NodeOperationError(node, `${error.message} [item ${error.itemIndex}]`, {
+				itemIndex: error.itemIndex,
+				description: 'Marketo refuses files of 10 MB or more. Shorten the values of this item, or raise "Max File Size".',
+			});
+		}
+		throw error;
+	}
+
+	// 3. Files → Marketo.
+	const waitForCompletion = options.waitForCompletion === true;
+	const call = { retry: readRetrySettings(this, 0) };
+	const baseName = String(options.fileName ?? 'leads').trim() || 'leads';
+	const fields = {
+		lookupField,
+		listId: readStaticListId(this, options.listId),
+		partitionName: String(options.partitionName ?? '').trim() || undefined,
+	};
+	const result = await runImportPipeline(this, files, {
+		target,
+		format,
+		fields,
+		fileName: (n) =>
+			`${baseName}${files.length > 1 ? `-${String(n).padStart(3, '0')}` : ''}${FILE_EXTENSIONS[format]}`,
+		maxInQueue: Math.max(1, Math.min(10, Number(options.maxInQueue ?? 4))),
+		waitForCompletion,
+		wait: readWaitSettings(this, 0),
+		call,
+	});
+
+	// 4. Reports → rows traced to input items.
+	const rowOf = (() => {
+		const byItem = new Map<number, string[]>();
+		table.itemIndexes.forEach((itemIndex, row) => byItem.set(itemIndex, table.rows[row]));
+		return (itemIndex: number) => byItem.get(itemIndex) ?? [];
+	})();
+	let traced: BatchRows[] = [];
+	if (waitForCompletion && result.error === undefined) {
+		traced = await collectBatchRows(this, target, result.batches, table.columns, rowOf, lookupField, call);
+	}
+	const outcomes = itemOutcomes(
+		items.length,
+		result.batches,
+		traced,
+		table.rejected.map((r) => r.itemIndex),
+	);
+	const totals = countTotals(outcomes);
+
+	const common: IDataObject = {
+		format,
+		lookupField,
+		...(fields.listId ? { listId: fields.listId } : {}),
+		...(fields.partitionName ? { partitionName: fields.partitionName } : {}),
+		columns: table.columns,
+		totals: { ...totals },
+	};
+	const accepted = result.batches.filter((batch) => batch.batchId !== undefined);
+	for (const batch of accepted) {
+		output.push({ json: batchJson(batch, files.length, common), pairedItem: pairAll(batch.file.itemIndexes) });
+	}
+
+	if (options.outputRows === true) {
+		for (const rows of traced) {
+			const batchId = rows.batch.batchId;
+			for (const [kind, list, untraced] of [
+				['failures', rows.failures, rows.untracedFailures],
+				['warnings', rows.warnings, rows.untracedWarnings],
+			] as const) {
+				const outcome = kind === 'failures' ? 'failed' : 'warning';
+				for (const { itemIndex, row } of list) {
+					output.push({
+						json: { ...row.values, [reasonField(kind)]: row.reason, outcome, batchId },
+						pairedItem: { item: itemIndex },
+					});
+				}
+				for (const row of untraced) {
+					// Marketo changed the values beyond recognition: keep the row, linked to its whole batch.
+					output.push({
+						json: { ...row.values, [reasonField(kind)]: row.reason, outcome, batchId, traced: false },
+						pairedItem: pairAll(rows.batch.file.itemIndexes),
+					});
+				}
+			}
+		}
+	}
+
+	if (result.error !== undefined) {
+		const notSent = result.batches.filter((batch) => batch.batchId === undefined);
+		const notSentItems = notSent.flatMap((batch) => batch.file.itemIndexes);
+		const acceptedIds = accepted.map((batch) => batch.batchId);
+		const summary =
+			acceptedIds.length > 0
+				? `Batches already accepted by Marketo: ${acceptedIds.join(', ')}. `
+				: 'No batch was accepted by Marketo. ';
+		const unsent =
+			notSentItems.length > 0
+				? `Items not submitted: ${describeRanges(notSentItems)} (${notSentItems.length} of ${items.length}).`
+				: '';
+		const cause = result.error as Error & { description?: string };
+		const message = `${cause.message}. ${summary}${unsent}`.replace(/\.\./g, '.');
+		const description = [cause.description, 'To resume without duplicates, import only the items not submitted; check accepted batches with Get Status.']
+			.filter(Boolean)
+			.join(' ');
+		if (!continueOnFail) {
+			if (cause instanceof NodeApiError) {
+				throw new NodeApiError(node, { message: cause.message, acceptedBatchIds: acceptedIds } as unknown as JsonObject, {
+					message,
+					description,
+					httpCode: cause.httpCode ?? undefined,
+				});
+			}
+			throw new NodeOperationError(node, message, { description });
+		}
+		output.push({
+			json: { error: message, acceptedBatchIds: acceptedIds as number[], notSubmittedItems: notSentItems, totals: { ...totals } },
+			pairedItem: pairAll(notSentItems.length > 0 ? notSentItems : table.itemIndexes),
+		});
+	}
+	return output;
+}
+
+/** `0-4, 7, 9-12`: item indexes, compactly. */
+function describeRanges(indexes: readonly number[]): string {
+	const sorted = [...indexes].sort((a, b) => a - b);
+	const parts: string[] = [];
+	for (let i = 0; i < sorted.length; i++) {
+		const start = sorted[i];
+		while (i + 1 < sorted.length && sorted[i + 1] === sorted[i] + 1) i++;
+		parts.push(start === sorted[i] ? String(start) : `${start}-${sorted[i]}`);
+	}
+	return parts.join(', ');
+}

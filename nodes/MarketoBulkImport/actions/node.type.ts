@@ -1,0 +1,7 @@
+import type { AllEntities } from 'n8n-workflow';
+
+type NodeMap = {
+	lead: 'import' | 'getStatus' | 'getFailures' | 'getWarnings';
+};
+
+export type MarketoBulkImportType = AllEntities<NodeMap>;

@@ -1,0 +1,44 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import * as lead from './lead/Lead.resource';
+import type { MarketoBulkImportType } from './node.type';
+
+/** Operations that read one batch per input item. */
+const perItem = {
+	'lead:getStatus': lead.getStatus.execute,
+	'lead:getFailures': lead.getFailures.execute,
+	'lead:getWarnings': lead.getWarnings.execute,
+} as const;
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const resource = this.getNodeParameter('resource', 0) as MarketoBulkImportType['resource'];
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const key = `${resource}:${operation}`;
+
+	// Import turns all the items into files at once; it handles Continue On Fail itself.
+	if (key === 'lead:import') {
+		return [await lead.import.execute.call(this, items)];
+	}
+
+	const execute = perItem[key as keyof typeof perItem];
+	if (execute === undefined) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported for "${resource}"`);
+	}
+
+	const returnData: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			returnData.push(...(await execute.call(this, i)));
+		} catch (error) {
+			if (this.continueOnFail()) {
+				returnData.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
+				continue;
+			}
+			if (error instanceof NodeApiError || error instanceof NodeOperationError) throw error;
+			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
+		}
+	}
+	return [returnData];
+}

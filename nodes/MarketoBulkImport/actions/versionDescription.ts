@@ -1,0 +1,30 @@
+import type { INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as lead from './lead/Lead.resource';
+
+export const versionDescription: INodeTypeDescription = {
+	displayName: 'Marketo Bulk Import',
+	name: 'marketoBulkImport',
+	icon: { light: 'file:../../icons/marketo.svg', dark: 'file:../../icons/marketo.dark.svg' },
+	group: ['output'],
+	version: 1,
+	subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+	description: "Import leads into Adobe Marketo with its bulk API, and read back each batch's status, failures and warnings",
+	defaults: { name: 'Marketo Bulk Import' },
+	usableAsTool: true,
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main],
+	credentials: [{ name: 'marketoApi', required: true }],
+	properties: [
+		{
+			displayName: 'Resource',
+			name: 'resource',
+			type: 'options',
+			noDataExpression: true,
+			options: [{ name: 'Lead', value: 'lead' }],
+			default: 'lead',
+		},
+		...lead.description,
+	],
+};

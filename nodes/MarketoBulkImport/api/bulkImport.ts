@@ -1,0 +1,161 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { DelimitedFormat } from '../csv';
+import { CONTENT_TYPES } from '../csv';
+import { buildMultipartBody } from '../multipart';
+import type { MarketoFunctions } from '../transport';
+import { marketoFile, marketoJson } from '../transport';
+import type { RetrySettings } from '../transport/retryPolicy';
+
+/**
+ * Marketo's three bulk imports share one life cycle (create → Queued → Importing →
+ * Complete | Failed, then failures/warnings files) but not their paths or field names.
+ * An ImportTarget hides those differences from the rest of the node.
+ */
+export type ImportTarget =
+	| { kind: 'lead' }
+	| { kind: 'customObject'; apiName: string }
+	| { kind: 'programMember'; programId: string };
+
+export type ReportKind = 'failures' | 'warnings';
+
+export type ImportStatus = 'Queued' | 'Importing' | 'Complete' | 'Failed';
+
+/** A job's status, with the counters normalised across the three kinds of import. */
+export interface BatchStatus extends IDataObject {
+	batchId: number;
+	status: ImportStatus;
+	/** Rows imported so far: `numOfLeadsProcessed` (leads, members) or `numOfObjectsProcessed`. */
+	numOfRowsProcessed: number;
+	numOfRowsFailed: number;
+	numOfRowsWithWarning: number;
+	message: string;
+	/** Marketo's result object as received. */
+	raw: IDataObject;
+}
+
+export interface CreateImportParams {
+	format: DelimitedFormat;
+	file: Buffer;
+	fileName: string;
+	/** Extra form fields: lookupField, listId, partitionName, programMemberStatus. */
+	fields?: Record<string, string | undefined>;
+}
+
+function encode(segment: string): string {
+	return encodeURIComponent(segment);
+}
+
+export function createPath(target: ImportTarget): string {
+	switch (target.kind) {
+		case 'lead':
+			return '/bulk/v1/leads.json';
+		case 'customObject':
+			return `/bulk/v1/customobjects/${encode(target.apiName)}/import.json`;
+		case 'programMember':
+			return `/bulk/v1/program/${encode(target.programId)}/members/import.json`;
+	}
+}
+
+export function batchPath(target: ImportTarget, batchId: number, leaf: 'status' | ReportKind): string {
+	switch (target.kind) {
+		case 'lead':
+			return leaf === 'status'
+				? `/bulk/v1/leads/batch/${batchId}.json`
+				: `/bulk/v1/leads/batch/${batchId}/${leaf}.json`;
+		case 'customObject':
+			return `/bulk/v1/customobjects/${encode(target.apiName)}/import/${batchId}/${leaf}.json`;
+		case 'programMember':
+			return `/bulk/v1/program/members/import/${batchId}/${leaf}.json`;
+	}
+}
+
+/** The column Marketo appends to report files. */
+export function reasonColumn(kind: ReportKind): string {
+	return kind === 'failures' ? 'Import Failure Reason' : 'Import Warning Reason';
+}
+
+function toStatus(raw: IDataObject): BatchStatus {
+	return {
+		batchId: Number(raw.batchId),
+		status: String(raw.status) as ImportStatus,
+		numOfRowsProcessed: Number(raw.numOfLeadsProcessed ?? raw.numOfObjectsProcessed ?? 0),
+		numOfRowsFailed: Number(raw.numOfRowsFailed ?? 0),
+		numOfRowsWithWarning: Number(raw.numOfRowsWithWarning ?? 0),
+		message: String(raw.message ?? ''),
+		raw,
+	};
+}
+
+export interface CallOptions {
+	itemIndex?: number;
+	retry?: Partial<RetrySettings>;
+	context?: string;
+}
+
+/** Uploads one file. Parameters travel as form fields, which Marketo reads like query parameters. */
+export async function createImport(
+	fns: MarketoFunctions,
+	target: ImportTarget,
+	params: CreateImportParams,
+	options: CallOptions = {},
+): Promise<BatchStatus> {
+	const fields = [{ name: 'format', value: params.format }];
+	for (const [name, value] of Object.entries(params.fields ?? {})) {
+		if (value !== undefined && value !== '') fields.push({ name, value });
+	}
+	const multipart = buildMultipartBody({
+		fields,
+		files: [
+			{
+				name: 'file',
+				filename: params.fileName,
+				contentType: CONTENT_TYPES[params.format],
+				content: params.file,
+			},
+		],
+	});
+	const response = await marketoJson(fns, {
+		method: 'POST',
+		path: createPath(target),
+		// `format` also goes in the query string: the documented place for it.
+		qs: { format: params.format },
+		headers: { 'Content-Type': multipart.contentType },
+		body: multipart.body,
+		idempotent: false,
+		...options,
+	});
+	const result = response.result?.[0] ?? {};
+	return toStatus({ numOfLeadsProcessed: 0, ...result });
+}
+
+export async function getBatchStatus(
+	fns: MarketoFunctions,
+	target: ImportTarget,
+	batchId: number,
+	options: CallOptions = {},
+): Promise<BatchStatus> {
+	const response = await marketoJson(fns, {
+		method: 'GET',
+		path: batchPath(target, batchId, 'status'),
+		idempotent: true,
+		...options,
+	});
+	return toStatus(response.result?.[0] ?? { batchId });
+}
+
+/** The failures or warnings file of a batch, or undefined when it has none. */
+export async function downloadReport(
+	fns: MarketoFunctions,
+	target: ImportTarget,
+	batchId: number,
+	kind: ReportKind,
+	options: CallOptions = {},
+): Promise<Buffer | undefined> {
+	return await marketoFile(fns, {
+		method: 'GET',
+		path: batchPath(target, batchId, kind),
+		idempotent: true,
+		...options,
+	});
+}

@@ -1,0 +1,111 @@
+import { sleep } from 'n8n-workflow';
+
+import type { BatchStatus, CallOptions, ImportTarget } from '../api/bulkImport';
+import { createImport, getBatchStatus } from '../api/bulkImport';
+import type { DelimitedFormat } from '../csv';
+import type { MarketoFunctions } from '../transport';
+import type { ImportFile } from './files';
+import type { WaitSettings } from './waitForBatch';
+import { isFinished } from './waitForBatch';
+
+/**
+ * Submits files so that Marketo's two import slots stay busy without flooding its queue
+ * of ten (shared with every other integration of the instance): at most `maxInQueue` of
+ * our batches are Queued or Importing at once. Files go in their input order.
+ */
+export interface PipelineSettings {
+	target: ImportTarget;
+	format: DelimitedFormat;
+	fileName: (fileNumber: number) => string;
+	fields: Record<string, string | undefined>;
+	/** Our batches allowed in Marketo's queue at once (2 importing + some waiting). */
+	maxInQueue: number;
+	/** Wait until every batch is Complete or Failed (else stop once all files are accepted). */
+	waitForCompletion: boolean;
+	wait: WaitSettings;
+	call: CallOptions;
+}
+
+export interface BatchRecord {
+	fileNumber: number;
+	file: ImportFile;
+	batchId?: number;
+	status?: BatchStatus;
+	timedOut?: boolean;
+}
+
+export interface PipelineResult {
+	batches: BatchRecord[];
+	/**
+	 * Set when the run stopped early: a file could not be submitted (later files were not
+	 * submitted either), or a status check failed. Batches with a batchId were accepted.
+	 */
+	error?: Error;
+}
+
+export async function runImportPipeline(
+	fns: MarketoFunctions,
+	files: ImportFile[],
+	settings: PipelineSettings,
+): Promise<PipelineResult> {
+	const batches: BatchRecord[] = files.map((file, index) => ({ fileNumber: index + 1, file }));
+	const deadline = Date.now() + settings.wait.timeoutMs;
+	const inQueue: BatchRecord[] = [];
+	let next = 0;
+	let submitError: Error | undefined;
+
+	const refresh = async (batch: BatchRecord) => {
+		batch.status = await getBatchStatus(fns, settings.target, batch.batchId as number, settings.call);
+	};
+
+	for (;;) {
+		// Fill the free places in the queue, in file order.
+		while (submitError === undefined && next < batches.length && inQueue.length < settings.maxInQueue) {
+			const batch = batches[next];
+			try {
+				batch.status = await createImport(
+					fns,
+					settings.target,
+					{
+						format: settings.format,
+						file: batch.file.content,
+						fileName: settings.fileName(batch.fileNumber),
+						fields: settings.fields,
+					},
+					{ ...settings.call, context: files.length > 1 ? `File ${batch.fileNumber} of ${files.length}` : undefined },
+				);
+				batch.batchId = batch.status.batchId;
+				next++;
+				if (!isFinished(batch.status)) inQueue.push(batch);
+			} catch (error) {
+				submitError = error as Error;
+			}
+		}
+
+		const allSubmitted = next >= batches.length || submitError !== undefined;
+		if (allSubmitted && (!settings.waitForCompletion || inQueue.length === 0)) break;
+
+		if (Date.now() >= deadline) {
+			for (const batch of inQueue) batch.timedOut = true;
+			// Files never submitted are reported by the caller as not submitted.
+			if (!allSubmitted) {
+				submitError = new Error(
+					`The timeout ran out before every file could be submitted: ${batches.length - next} of ${batches.length} files were not sent`,
+				);
+			}
+			break;
+		}
+
+		await sleep(Math.max(0, Math.min(settings.wait.pollIntervalMs, deadline - Date.now())));
+		try {
+			for (const batch of [...inQueue]) {
+				await refresh(batch);
+				if (isFinished(batch.status as BatchStatus)) inQueue.splice(inQueue.indexOf(batch), 1);
+			}
+		} catch (error) {
+			return { batches, error: error as Error };
+		}
+	}
+
+	return { batches, error: submitError };
+}

@@ -1,0 +1,38 @@
+import { sleep } from 'n8n-workflow';
+
+import type { BatchStatus, CallOptions, ImportTarget } from '../api/bulkImport';
+import { getBatchStatus } from '../api/bulkImport';
+import type { MarketoFunctions } from '../transport';
+
+export interface WaitSettings {
+	/** Between two status calls. Marketo recommends 5–30 s. */
+	pollIntervalMs: number;
+	/** Overall limit; when reached, the last known status is returned with `timedOut`. */
+	timeoutMs: number;
+}
+
+export const DEFAULT_WAIT: WaitSettings = { pollIntervalMs: 10_000, timeoutMs: 60 * 60_000 };
+
+export function isFinished(status: BatchStatus): boolean {
+	return status.status === 'Complete' || status.status === 'Failed';
+}
+
+/** Polls one batch until it is Complete or Failed, or until the timeout. */
+export async function waitForBatch(
+	fns: MarketoFunctions,
+	target: ImportTarget,
+	batchId: number,
+	wait: WaitSettings,
+	options: CallOptions = {},
+	initial?: BatchStatus,
+): Promise<{ status: BatchStatus; timedOut: boolean }> {
+	const deadline = Date.now() + wait.timeoutMs;
+	let status = initial ?? (await getBatchStatus(fns, target, batchId, options));
+	while (!isFinished(status)) {
+		const remaining = deadline - Date.now();
+		if (remaining <= 0) return { status, timedOut: true };
+		await sleep(Math.min(wait.pollIntervalMs, remaining));
+		status = await getBatchStatus(fns, target, batchId, options);
+	}
+	return { status, timedOut: false };
+}

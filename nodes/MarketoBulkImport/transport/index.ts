@@ -1,0 +1,392 @@
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
+
+import { marketoEndpoints } from './endpoints';
+import type { MarketoErrorEntry } from './errors';
+import { marketoApiError } from './errors';
+import type { IssuedToken } from './identity';
+import { NEAR_EXPIRY_SECONDS } from './identity';
+import type { RetrySettings } from './retryPolicy';
+import {
+	backoffDelay,
+	DEFAULT_RETRY_SETTINGS,
+	QUEUE_FULL_CODE,
+	RATE_LIMIT_CODES,
+	TOKEN_CODES,
+	TRANSIENT_CODES,
+} from './retryPolicy';
+
+export type MarketoFunctions = IExecuteFunctions | ILoadOptionsFunctions;
+
+export const CREDENTIAL_TYPE = 'marketoApi';
+
+export interface MarketoCall {
+	method: IHttpRequestMethods;
+	/** Path from the instance root: `/rest/v1/…`, `/rest/asset/v1/…` or `/bulk/v1/…`. */
+	path: string;
+	qs?: IDataObject;
+	body?: Buffer;
+	headers?: IDataObject;
+	/**
+	 * Whether sending the call twice is harmless. Reads are retried after ambiguous
+	 * failures (connection reset, 5xx); an upload only when it certainly never reached Marketo.
+	 */
+	idempotent: boolean;
+	itemIndex?: number;
+	retry?: Partial<RetrySettings>;
+	/** Prefix for error messages, e.g. `Uploading file 2 of 3`. */
+	context?: string;
+}
+
+export interface MarketoJsonResponse extends IDataObject {
+	requestId?: string;
+	success?: boolean;
+	result?: IDataObject[];
+	warnings?: string[];
+	nextPageToken?: string;
+	moreResult?: boolean;
+}
+
+/**
+ * Raised when an upload failed in a way that leaves its fate unknown (the connection
+ * dropped after the body was sent). Retrying could import the file twice, so the caller
+ * must report it rather than resend.
+ */
+export class UploadOutcomeUnknownError extends NodeApiError {
+	uploadOutcomeUnknown = true;
+}
+
+// ── Tokens ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Tokens per credential, for the life of the n8n process. n8n also persists the token in
+ * the credential; this cache spares a database round trip and, above all, lets parallel
+ * requests of one execution share a token renewed by any of them.
+ */
+const tokenCache = new Map<string, IssuedToken>();
+
+function tokenCacheKey(fns: MarketoFunctions, credentials: ICredentialDataDecryptedObject): string {
+	const reference = fns.getNode().credentials?.[CREDENTIAL_TYPE];
+	return [
+		reference?.id ?? '',
+		String(credentials.clientId ?? ''),
+		String(credentials.restEndpoint ?? ''),
+		String(credentials.identityEndpoint ?? ''),
+	].join('\u0000');
+}
+
+function isUsable(token: Partial<IssuedToken> | undefined): token is IssuedToken {
+	return (
+		token !== undefined &&
+		typeof token.accessToken === 'string' &&
+		token.accessToken !== '' &&
+		Number(token.accessTokenExpiresAt) - Date.now() > NEAR_EXPIRY_SECONDS * 1000
+	);
+}
+
+/** Forget cached tokens (tests; and a safety valve should a credential be edited). */
+export function clearTokenCache(): void {
+	tokenCache.clear();
+}
+
+/**
+ * Sends one HTTP request with a valid token. A stale or missing token is replaced by
+ * handing n8n a copy of the credential with an empty `accessToken`: n8n then runs the
+ * credential's `preAuthentication`, stores the new token, and sends the request with it.
+ */
+async function sendWithToken(
+	fns: MarketoFunctions,
+	options: IHttpRequestOptions,
+	renew: boolean,
+): Promise<{ statusCode: number; headers: IDataObject; body: unknown }> {
+	const credentials = await fns.getCredentials(CREDENTIAL_TYPE);
+	const key = tokenCacheKey(fns, credentials);
+	const stored = {
+		accessToken: credentials.accessToken as string,
+		accessTokenExpiresAt: Number(credentials.accessTokenExpiresAt ?? 0),
+	};
+	const cached = tokenCache.get(key);
+	const candidates = [cached, stored].filter(isUsable);
+	candidates.sort((a, b) => b.accessTokenExpiresAt - a.accessTokenExpiresAt);
+
+	const data: ICredentialDataDecryptedObject = { ...credentials, accessToken: '' };
+	if (!renew && candidates.length > 0) {
+		data.accessToken = candidates[0].accessToken;
+		data.accessTokenExpiresAt = candidates[0].accessTokenExpiresAt;
+	}
+
+	const reference = fns.getNode().credentials?.[CREDENTIAL_TYPE];
+	const response = (await fns.helpers.httpRequestWithAuthentication.call(
+		fns,
+		CREDENTIAL_TYPE,
+		options,
+		{
+			credentialsDecrypted: {
+				id: reference?.id ?? '',
+				name: reference?.name ?? '',
+				type: CREDENTIAL_TYPE,
+				data,
+			},
+		},
+	)) as { statusCode: number; headers: IDataObject; body: unknown };
+
+	// n8n's preAuthentication writes the new token into `data`.
+	if (typeof data.accessToken === 'string' && data.accessToken !== '') {
+		tokenCache.set(key, {
+			accessToken: data.accessToken,
+			accessTokenExpiresAt: Number(data.accessTokenExpiresAt ?? 0),
+		});
+	}
+	return response;
+}
+
+// ── Errors raised before Marketo answers ─────────────────────────────────────────────
+
+/** Network error code (ECONNREFUSED, ECONNRESET…) anywhere in the error's cause chain. */
+function networkErrorCode(error: unknown): string | undefined {
+	let current = error as { code?: unknown; cause?: unknown; errorResponse?: unknown } | undefined;
+	for (let depth = 0; current && depth < 6; depth++) {
+		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current.code;
+		current = (current.cause ?? current.errorResponse) as typeof current;
+	}
+	return undefined;
+}
+
+/** The message of our own identity error (bad secret, unreachable host), if that is what failed. */
+function identityFailure(error: unknown): string | undefined {
+	let current = error as { message?: unknown; cause?: unknown; name?: unknown } | undefined;
+	for (let depth = 0; current && depth < 6; depth++) {
+		if (typeof current.message === 'string' && /client ID|identity service|credential/i.test(current.message)) {
+			if (current.name !== 'NodeApiError') return current.message;
+		}
+		current = current.cause as typeof current;
+	}
+	return undefined;
+}
+
+/** Errors that say a connection was never made, so nothing reached Marketo. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Errors after which a read can safely be repeated. */
+const TRANSIENT_NETWORK = new Set([
+	...NEVER_SENT,
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'ESOCKETTIMEDOUT',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+// ── The request loop ─────────────────────────────────────────────────────────────────
+
+type Outcome =
+	| { kind: 'ok'; statusCode: number; headers: IDataObject; body: unknown }
+	| { kind: 'marketo'; error: MarketoErrorEntry; body: JsonObject };
+
+function parseJson(body: unknown): unknown {
+	if (Buffer.isBuffer(body)) body = body.toString('utf8');
+	if (body instanceof ArrayBuffer) body = Buffer.from(body).toString('utf8');
+	if (typeof body === 'string') {
+		const trimmed = body.trim();
+		if (trimmed.startsWith('{')) {
+			try {
+				return JSON.parse(trimmed);
+			} catch {
+				return body;
+			}
+		}
+	}
+	return body;
+}
+
+function contentTypeOf(headers: IDataObject): string {
+	return String(headers['content-type'] ?? headers['Content-Type'] ?? '').toLowerCase();
+}
+
+function firstMarketoError(body: unknown): MarketoErrorEntry | undefined {
+	if (body === null || typeof body !== 'object') return undefined;
+	const envelope = body as { success?: unknown; errors?: unknown };
+	if (envelope.success !== false) return undefined;
+	const errors = Array.isArray(envelope.errors) ? (envelope.errors as IDataObject[]) : [];
+	const first = errors[0] ?? {};
+	return {
+		code: String(first.code ?? 'unknown'),
+		message: String(first.message ?? 'Marketo answered success: false without a reason'),
+	};
+}
+
+async function marketoRequest(
+	fns: MarketoFunctions,
+	call: MarketoCall,
+	expect: 'json' | 'file',
+): Promise<Outcome & { kind: 'ok' }> {
+	const settings: RetrySettings = { ...DEFAULT_RETRY_SETTINGS, ...call.retry };
+	const node = fns.getNode();
+	const { instanceBase } = marketoEndpoints(await fns.getCredentials(CREDENTIAL_TYPE));
+	const options: IHttpRequestOptions = {
+		method: call.method,
+		url: `${instanceBase}${call.path}`,
+		qs: call.qs,
+		headers: { ...call.headers },
+		body: call.body,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		json: expect === 'json',
+	};
+	if (expect === 'file') options.encoding = 'arraybuffer';
+
+	let renewed = false;
+	let renewOnNextSend = false;
+	let transientAttempts = 0;
+	let rateLimitAttempts = 0;
+	let rateLimitWaited = 0;
+	let queueAttempts = 0;
+	let queueWaited = 0;
+	const context = call.context ? `${call.context}: ` : '';
+
+	for (;;) {
+		let outcome: Outcome;
+		try {
+			const response = await sendWithToken(fns, options, renewOnNextSend);
+			renewOnNextSend = false;
+			outcome = classify(response, expect);
+		} catch (error) {
+			const identityMessage = identityFailure(error);
+			if (identityMessage) {
+				throw new NodeApiError(node, { message: identityMessage } as JsonObject, {
+					message: identityMessage,
+					description: 'Open the Marketo credential, check it, and use "Test" to confirm.',
+					itemIndex: call.itemIndex,
+				});
+			}
+			const code = networkErrorCode(error);
+			const retryable = call.idempotent ? code !== undefined && TRANSIENT_NETWORK.has(code) : code !== undefined && NEVER_SENT.has(code);
+			if (retryable && transientAttempts < settings.maxTransientRetries) {
+				transientAttempts++;
+				await sleep(backoffDelay(transientAttempts, settings.initialDelayMs, settings.maxDelayMs, settings.jitter));
+				continue;
+			}
+			const detail = { message: `Connection to Marketo failed (${code ?? 'no answer'})` } as JsonObject;
+			if (!call.idempotent && !(code !== undefined && NEVER_SENT.has(code))) {
+				throw new UploadOutcomeUnknownError(node, detail, {
+					message: `${context}the connection to Marketo dropped during an upload (${code ?? 'no answer'}), so it is unknown whether Marketo accepted the file`,
+					description:
+						'Check the batches in Marketo (or with Get Status) before running the import again, to avoid importing rows twice.',
+					itemIndex: call.itemIndex,
+				});
+			}
+			throw new NodeApiError(node, detail, {
+				message: `${context}could not reach Marketo at ${instanceBase} (${code ?? 'no answer'})`,
+				description: 'Check the REST API endpoint in the Marketo credential and that this n8n can reach it.',
+				itemIndex: call.itemIndex,
+			});
+		}
+
+		if (outcome.kind === 'ok') return outcome;
+
+		const { code } = outcome.error;
+		if (TOKEN_CODES.has(code) && !renewed) {
+			// Expired or revoked token: renew once and replay. The body is a Buffer, so it can be resent.
+			renewed = true;
+			renewOnNextSend = true;
+			continue;
+		}
+		if (RATE_LIMIT_CODES.has(code) && rateLimitWaited < settings.maxRateLimitWaitMs) {
+			rateLimitAttempts++;
+			const delay = backoffDelay(rateLimitAttempts, settings.rateLimitDelayMs, settings.maxDelayMs, settings.jitter);
+			rateLimitWaited += delay;
+			await sleep(delay);
+			continue;
+		}
+		if (code === QUEUE_FULL_CODE && !call.idempotent && queueWaited < settings.maxQueueWaitMs) {
+			queueAttempts++;
+			const delay = backoffDelay(queueAttempts, settings.queueFullDelayMs, settings.maxDelayMs, settings.jitter);
+			queueWaited += delay;
+			await sleep(delay);
+			continue;
+		}
+		// A transient refusal means Marketo did not process the call, so even an upload may be resent.
+		if (TRANSIENT_CODES.has(code) && transientAttempts < settings.maxTransientRetries) {
+			transientAttempts++;
+			await sleep(backoffDelay(transientAttempts, settings.initialDelayMs, settings.maxDelayMs, settings.jitter));
+			continue;
+		}
+		throw marketoApiError(node, outcome.error, {
+			itemIndex: call.itemIndex,
+			response: outcome.body,
+			context: call.context,
+		});
+	}
+}
+
+function classify(
+	response: { statusCode: number; headers: IDataObject; body: unknown },
+	expect: 'json' | 'file',
+): Outcome {
+	const { statusCode, headers } = response;
+	const parsed = parseJson(response.body);
+	const marketoError = firstMarketoError(parsed);
+	if (marketoError) return { kind: 'marketo', error: marketoError, body: parsed as JsonObject };
+	if (statusCode >= 500) {
+		return {
+			kind: 'marketo',
+			error: { code: statusCode === 502 ? '502' : '611', message: `HTTP ${statusCode} from Marketo` },
+			body: { statusCode } as JsonObject,
+		};
+	}
+	if (statusCode === 413 || statusCode === 414) {
+		return {
+			kind: 'marketo',
+			error: { code: String(statusCode), message: statusCode === 413 ? 'Request entity too large' : 'Request URI too long' },
+			body: { statusCode } as JsonObject,
+		};
+	}
+	if (expect === 'file' && statusCode === 404) {
+		return { kind: 'ok', statusCode, headers, body: null };
+	}
+	if (statusCode < 200 || statusCode >= 300) {
+		return {
+			kind: 'marketo',
+			error: { code: String(statusCode), message: `Unexpected HTTP ${statusCode} from Marketo` },
+			body: { statusCode } as JsonObject,
+		};
+	}
+	if (expect === 'json' && (parsed === null || typeof parsed !== 'object')) {
+		return {
+			kind: 'marketo',
+			error: { code: 'unknown', message: `Marketo answered with ${contentTypeOf(headers) || 'no content type'} instead of JSON` },
+			body: { statusCode } as JsonObject,
+		};
+	}
+	return { kind: 'ok', statusCode, headers, body: expect === 'json' ? parsed : response.body };
+}
+
+/** A Marketo JSON call; `success: false` answers become errors (after the retries they deserve). */
+export async function marketoJson(fns: MarketoFunctions, call: MarketoCall): Promise<MarketoJsonResponse> {
+	const response = await marketoRequest(fns, call, 'json');
+	return response.body as MarketoJsonResponse;
+}
+
+/**
+ * A file download (failures and warnings reports). Returns undefined when Marketo has no
+ * file: it answers 404, or (older instances) an empty 200.
+ */
+export async function marketoFile(fns: MarketoFunctions, call: MarketoCall): Promise<Buffer | undefined> {
+	const response = await marketoRequest(fns, call, 'file');
+	const { body } = response;
+	if (body === null || body === undefined) return undefined;
+	const buffer = Buffer.isBuffer(body)
+		? body
+		: body instanceof ArrayBuffer
+			? Buffer.from(body)
+			: Buffer.from(String(body), 'utf8');
+	return buffer.length === 0 ? undefined : buffer;
+}

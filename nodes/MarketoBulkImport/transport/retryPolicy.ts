@@ -1,0 +1,51 @@
+/**
+ * When and how long to wait before asking Marketo again. Pure functions: the transport
+ * decides *what* happened, this module decides *how long* to wait for it.
+ */
+export interface RetrySettings {
+	/** First wait after a transient answer (604, 608, 611, 713, 5xx, connection reset), in ms. */
+	initialDelayMs: number;
+	/** Cap on one wait, in ms. */
+	maxDelayMs: number;
+	/** How many times a transient failure of a read is retried. */
+	maxTransientRetries: number;
+	/** Rate (606) and concurrency (615) limits: first wait, in ms. Marketo's rate window is 20 s. */
+	rateLimitDelayMs: number;
+	/** Total time one request may spend waiting on 606/615 before giving up, in ms. */
+	maxRateLimitWaitMs: number;
+	/** Queue full (1016): first wait, in ms; doubles each time up to `maxDelayMs`. */
+	queueFullDelayMs: number;
+	/** Total time one upload may wait for a free queue slot, in ms. */
+	maxQueueWaitMs: number;
+	/** Random spread added to each wait (0.2 = up to +20 %) so parallel clients don't retry in step. */
+	jitter: number;
+}
+
+export const DEFAULT_RETRY_SETTINGS: RetrySettings = {
+	initialDelayMs: 2_000,
+	maxDelayMs: 60_000,
+	maxTransientRetries: 4,
+	rateLimitDelayMs: 5_000,
+	maxRateLimitWaitMs: 5 * 60_000,
+	queueFullDelayMs: 30_000,
+	maxQueueWaitMs: 30 * 60_000,
+	jitter: 0.2,
+};
+
+/** Marketo codes worth retrying for a read, and for an upload Marketo certainly refused. */
+export const RATE_LIMIT_CODES = new Set(['606', '615']);
+export const TRANSIENT_CODES = new Set(['604', '608', '611', '713', '502']);
+export const QUEUE_FULL_CODE = '1016';
+export const TOKEN_CODES = new Set(['601', '602']);
+
+/** Exponential back-off: initial × 2^(attempt-1), capped, plus jitter. `attempt` starts at 1. */
+export function backoffDelay(
+	attempt: number,
+	initialMs: number,
+	maxMs: number,
+	jitter: number,
+	random: () => number = Math.random,
+): number {
+	const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+	return Math.round(base * (1 + jitter * random()));
+}

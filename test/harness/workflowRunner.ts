@@ -1,0 +1,242 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+/**
+ * Runs our node inside n8n-core's real execution engine (WorkflowExecute), with a
+ * credentials helper that behaves like n8n's own: it runs the credential's
+ * `preAuthentication` when the expirable token is empty, persists what it returns, and
+ * applies `authenticate`. So token fetching, renewal and persistence are really exercised.
+ */
+import { Container } from '@n8n/di';
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentials,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	INode,
+	INodeCredentialsDetails,
+	INodeExecutionData,
+	INodeProperties,
+	INodeType,
+	INodeTypes,
+	IRun,
+	IWorkflowBase,
+	IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { ICredentialsHelper, NodeConnectionTypes, Workflow } from 'n8n-workflow';
+
+import { MarketoApi } from '../../credentials/MarketoApi.credentials';
+import { MarketoBulkImport } from '../../nodes/MarketoBulkImport/MarketoBulkImport.node';
+
+export const NODE_TYPE = 'n8n-nodes-marketo-bulk.marketoBulkImport';
+const SOURCE_TYPE = 'test.itemsSource';
+
+/** A start node that outputs the items it is given: stands in for a CRM or spreadsheet node. */
+class ItemsSource implements INodeType {
+	description = {
+		displayName: 'Items Source',
+		name: 'itemsSource',
+		group: ['trigger'],
+		version: 1,
+		description: 'Outputs fixed items',
+		defaults: { name: 'Items Source' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' } as INodeProperties],
+	} as INodeType['description'];
+
+	async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const raw = this.getNodeParameter('items', 0) as unknown;
+		const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IDataObject[];
+		return [list.map((json, index) => ({ json, pairedItem: { item: index } }))];
+	}
+}
+
+const marketoApi = new MarketoApi();
+const nodeTypeInstances: Record<string, INodeType> = {
+	[NODE_TYPE]: new MarketoBulkImport(),
+	[SOURCE_TYPE]: new ItemsSource(),
+};
+
+const nodeTypes: INodeTypes = {
+	getByName: (type: string) => nodeTypeInstances[type],
+	getByNameAndVersion: (type: string) => nodeTypeInstances[type],
+	getKnownTypes: () => ({}),
+} as unknown as INodeTypes;
+
+/** In-memory credential store, playing n8n's database. */
+export class TestCredentialsHelper extends ICredentialsHelper {
+	readonly store = new Map<string, ICredentialDataDecryptedObject>();
+	preAuthenticationCalls = 0;
+	persisted = 0;
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	async authenticate(credentials: ICredentialDataDecryptedObject, _type: string, requestOptions: IHttpRequestOptions) {
+		const authenticate = marketoApi.authenticate;
+		if (typeof authenticate !== 'function') throw new Error('expected a function authenticate');
+		return await authenticate(credentials, requestOptions);
+	}
+
+	async preAuthentication(
+		helpers: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+		_typeName: string,
+		node: INode,
+		credentialsExpired: boolean,
+	) {
+		// Same rule as n8n's CredentialsHelper: only when the expirable field is empty, or expired.
+		if (credentials.accessToken !== '' && credentials.accessToken !== undefined && !credentialsExpired) {
+			return undefined;
+		}
+		this.preAuthenticationCalls++;
+		const output = await marketoApi.preAuthentication.call(helpers, credentials);
+		const reference = node.credentials?.marketoApi;
+		if (reference?.id) {
+			const merged = { ...(this.store.get(reference.id) ?? {}), ...output };
+			this.store.set(reference.id, merged);
+			this.persisted++;
+		}
+		return Object.assign(credentials, output);
+	}
+
+	async getCredentials(): Promise<ICredentials> {
+		throw new Error('not used');
+	}
+
+	async getDecrypted(_additionalData: IWorkflowExecuteAdditionalData, details: INodeCredentialsDetails) {
+		const data = this.store.get(details.id ?? '');
+		if (!data) throw new Error(`No credential with id ${details.id}`);
+		return { ...data };
+	}
+
+	async updateCredentials(details: INodeCredentialsDetails, _type: string, data: ICredentialDataDecryptedObject) {
+		this.store.set(details.id ?? '', { ...data });
+	}
+
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+
+	getCredentialsProperties(): INodeProperties[] {
+		return marketoApi.properties;
+	}
+}
+
+export interface RunOptions {
+	items: IDataObject[];
+	/** The Marketo nodes, chained in order after the items source. */
+	steps: Array<{ name?: string; parameters: IDataObject; continueOnFail?: boolean }>;
+	credentials: TestCredentialsHelper;
+	credentialId?: string;
+}
+
+export interface RunResult {
+	run: IRun;
+	/** Output items of each node, by node name. */
+	output: (nodeName: string) => INodeExecutionData[];
+	error?: Error & { description?: string; context?: IDataObject };
+}
+
+let binaryDataReady = false;
+function prepareContainer() {
+	if (binaryDataReady) return;
+	// Memory mode: prepareBinaryData keeps files base64 in the item, as n8n's default mode does.
+	const { BinaryDataService } = require('n8n-core') as typeof import('n8n-core');
+	Container.set(
+		BinaryDataService,
+		new BinaryDataService(
+			{ availableModes: ['default'], mode: 'default', signingSecret: 'test' } as never,
+			{ error: () => undefined, warn: () => undefined } as never,
+			{ debug: () => undefined, warn: () => undefined, error: () => undefined, info: () => undefined } as never,
+		),
+	);
+	binaryDataReady = true;
+}
+
+export async function runWorkflow(options: RunOptions): Promise<RunResult> {
+	prepareContainer();
+	const credentialId = options.credentialId ?? 'marketo-cred-1';
+	const nodes: INode[] = [
+		{
+			id: 'source',
+			name: 'Items Source',
+			type: SOURCE_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: JSON.stringify(options.items) },
+		},
+	];
+	const connections: IWorkflowBase['connections'] = {};
+	let previous = 'Items Source';
+	options.steps.forEach((step, index) => {
+		const name = step.name ?? `Marketo ${index + 1}`;
+		nodes.push({
+			id: `marketo-${index + 1}`,
+			name,
+			type: NODE_TYPE,
+			typeVersion: 1,
+			position: [200 * (index + 1), 0],
+			parameters: step.parameters as INode['parameters'],
+			credentials: { marketoApi: { id: credentialId, name: 'Marketo test' } },
+			continueOnFail: step.continueOnFail ?? false,
+		});
+		connections[previous] = { main: [[{ node: name, type: NodeConnectionTypes.Main, index: 0 }]] };
+		previous = name;
+	});
+
+	const workflowData: IWorkflowBase = {
+		id: 'wf-test',
+		name: 'Marketo test workflow',
+		active: false,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	} as IWorkflowBase;
+	const workflow = new Workflow({
+		id: workflowData.id,
+		name: workflowData.name,
+		nodes,
+		connections,
+		active: false,
+		nodeTypes,
+		settings: workflowData.settings,
+	});
+
+	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', workflowData);
+	const additionalData = {
+		credentialsHelper: options.credentials,
+		hooks,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost/rest',
+		instanceBaseUrl: 'http://localhost',
+		formWaitingBaseUrl: '',
+		webhookBaseUrl: '',
+		webhookWaitingBaseUrl: '',
+		webhookTestBaseUrl: '',
+		variables: {},
+		executionId: 'exec-1',
+		logAiEvent: () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('not supported');
+		},
+		getRunExecutionData: async () => undefined,
+		startRunnerTask: async () => {
+			throw new Error('not supported');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const run = await new WorkflowExecute(additionalData, 'manual').run(workflow, nodes[0]);
+	const error = run.data.resultData.error as RunResult['error'];
+	return {
+		run,
+		error,
+		output: (nodeName: string) => {
+			const runs = run.data.resultData.runData[nodeName];
+			if (!runs) return [];
+			return runs[runs.length - 1].data?.main?.[0] ?? [];
+		},
+	};
+}
