@@ -28,23 +28,11 @@ function checkAssets(done) {
 			missing.push(`${entry} (listed in package.json)`);
 			continue;
 		}
+		// n8n resolves `file:` icons relative to the node or credential file.
 		const code = fs.readFileSync(file, 'utf8');
-		const siblings = fs.readdirSync(path.dirname(file)).filter((name) => name.endsWith('.js'));
-		const sources = [code, ...siblings.map((name) => fs.readFileSync(path.join(path.dirname(file), name), 'utf8'))];
-		for (const text of sources) {
-			for (const match of text.matchAll(/['"]file:([^'"]+)['"]/g)) {
-				const asset = path.resolve(path.dirname(file), match[1]);
-				if (!fs.existsSync(asset)) missing.push(`${path.relative('.', asset)} (icon of ${entry})`);
-			}
-		}
-	}
-	// Operations' icons live in actions/; check them relative to the node folder too.
-	const actionsDir = path.resolve('dist/nodes/MarketoBulkImport/actions');
-	if (fs.existsSync(actionsDir)) {
-		const description = fs.readFileSync(path.join(actionsDir, 'versionDescription.js'), 'utf8');
-		for (const match of description.matchAll(/['"]file:([^'"]+)['"]/g)) {
-			const asset = path.resolve('dist/nodes/MarketoBulkImport', match[1]);
-			if (!fs.existsSync(asset)) missing.push(`${path.relative('.', asset)} (node icon)`);
+		for (const match of code.matchAll(/['"]file:([^'"]+)['"]/g)) {
+			const asset = path.resolve(path.dirname(file), match[1]);
+			if (!fs.existsSync(asset)) missing.push(`${path.relative('.', asset)} (icon of ${entry})`);
 		}
 	}
 	if (missing.length > 0) {

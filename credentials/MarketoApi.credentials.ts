@@ -74,6 +74,7 @@ export class MarketoApi implements ICredentialType {
 			displayName: 'Access Token Expires At',
 			name: 'accessTokenExpiresAt',
 			type: 'hidden',
+			typeOptions: { password: true },
 			default: 0,
 		},
 	];

@@ -1,13 +1,39 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as lead from './actions/lead/Lead.resource';
 import { router } from './actions/router';
-import { versionDescription } from './actions/versionDescription';
-import { listSearch, loadOptions } from './methods';
+import { listSearch, loadOptions, resourceMapping } from './methods';
 
 export class MarketoBulkImport implements INodeType {
-	description: INodeTypeDescription = versionDescription;
+	description: INodeTypeDescription = {
+		displayName: 'Marketo Bulk Import',
+		name: 'marketoBulkImport',
+		icon: { light: 'file:../../icons/marketo.svg', dark: 'file:../../icons/marketo.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description:
+			"Import leads into Adobe Marketo with its bulk API, and read back each batch's status, failures and warnings",
+		defaults: { name: 'Marketo Bulk Import' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'marketoApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Lead', value: 'lead' }],
+				default: 'lead',
+			},
+			...lead.description,
+		],
+	};
 
-	methods = { listSearch, loadOptions };
+	methods = { listSearch, loadOptions, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

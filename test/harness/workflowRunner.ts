@@ -6,13 +6,14 @@
  * applies `authenticate`. So token fetching, renewal and persistence are really exercised.
  */
 import { Container } from '@n8n/di';
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { BinaryDataService, ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentials,
 	IDataObject,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
+	ILoadOptionsFunctions,
 	INode,
 	INodeCredentialsDetails,
 	INodeExecutionData,
@@ -42,13 +43,33 @@ class ItemsSource implements INodeType {
 		defaults: { name: 'Items Source' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' } as INodeProperties],
+		properties: [
+			{ displayName: 'Items', name: 'items', type: 'json', default: '[]' } as INodeProperties,
+			{ displayName: 'Files', name: 'files', type: 'json', default: '[]' } as INodeProperties,
+		],
 	} as INodeType['description'];
 
 	async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const raw = this.getNodeParameter('items', 0) as unknown;
-		const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IDataObject[];
-		return [list.map((json, index) => ({ json, pairedItem: { item: index } }))];
+		const parse = (name: string) => {
+			const raw = this.getNodeParameter(name, 0) as unknown;
+			return (typeof raw === 'string' ? JSON.parse(raw) : raw) as unknown[];
+		};
+		const list = parse('items') as IDataObject[];
+		const files = parse('files') as Array<Record<string, { text: string; fileName: string; mimeType?: string }> | null>;
+		const output: INodeExecutionData[] = [];
+		for (let index = 0; index < list.length; index++) {
+			const item: INodeExecutionData = { json: list[index], pairedItem: { item: index } };
+			for (const [property, file] of Object.entries(files[index] ?? {})) {
+				item.binary = item.binary ?? {};
+				item.binary[property] = await this.helpers.prepareBinaryData(
+					Buffer.from(file.text, 'utf8'),
+					file.fileName,
+					file.mimeType ?? 'text/csv',
+				);
+			}
+			output.push(item);
+		}
+		return [output];
 	}
 }
 
@@ -125,8 +146,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 
 export interface RunOptions {
 	items: IDataObject[];
+	/** Binary files per item: `{ data: { text, fileName } }`. */
+	files?: Array<Record<string, { text: string; fileName: string; mimeType?: string }> | null>;
 	/** The Marketo nodes, chained in order after the items source. */
-	steps: Array<{ name?: string; parameters: IDataObject; continueOnFail?: boolean }>;
+	steps: Array<{ name?: string; parameters: IDataObject; continueOnFail?: boolean; executeOnce?: boolean }>;
 	credentials: TestCredentialsHelper;
 	credentialId?: string;
 }
@@ -142,7 +165,6 @@ let binaryDataReady = false;
 function prepareContainer() {
 	if (binaryDataReady) return;
 	// Memory mode: prepareBinaryData keeps files base64 in the item, as n8n's default mode does.
-	const { BinaryDataService } = require('n8n-core') as typeof import('n8n-core');
 	Container.set(
 		BinaryDataService,
 		new BinaryDataService(
@@ -164,7 +186,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 			type: SOURCE_TYPE,
 			typeVersion: 1,
 			position: [0, 0],
-			parameters: { items: JSON.stringify(options.items) },
+			parameters: { items: JSON.stringify(options.items), files: JSON.stringify(options.files ?? []) },
 		},
 	];
 	const connections: IWorkflowBase['connections'] = {};
@@ -180,6 +202,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 			parameters: step.parameters as INode['parameters'],
 			credentials: { marketoApi: { id: credentialId, name: 'Marketo test' } },
 			continueOnFail: step.continueOnFail ?? false,
+			executeOnce: step.executeOnce ?? false,
 		});
 		connections[previous] = { main: [[{ node: name, type: NodeConnectionTypes.Main, index: 0 }]] };
 		previous = name;
@@ -206,8 +229,24 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	});
 
 	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', workflowData);
-	const additionalData = {
-		credentialsHelper: options.credentials,
+	const additionalData = buildAdditionalData(options.credentials, hooks);
+
+	const run = await new WorkflowExecute(additionalData, 'manual').run(workflow, nodes[0]);
+	const error = run.data.resultData.error as RunResult['error'];
+	return {
+		run,
+		error,
+		output: (nodeName: string) => {
+			const runs = run.data.resultData.runData[nodeName];
+			if (!runs) return [];
+			return runs[runs.length - 1].data?.main?.[0] ?? [];
+		},
+	};
+}
+
+function buildAdditionalData(credentials: TestCredentialsHelper, hooks?: ExecutionLifecycleHooks) {
+	return {
+		credentialsHelper: credentials,
 		hooks,
 		currentNodeExecutionIndex: 0,
 		restApiUrl: 'http://localhost/rest',
@@ -227,16 +266,23 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 			throw new Error('not supported');
 		},
 	} as unknown as IWorkflowExecuteAdditionalData;
+}
 
-	const run = await new WorkflowExecute(additionalData, 'manual').run(workflow, nodes[0]);
-	const error = run.data.resultData.error as RunResult['error'];
-	return {
-		run,
-		error,
-		output: (nodeName: string) => {
-			const runs = run.data.resultData.runData[nodeName];
-			if (!runs) return [];
-			return runs[runs.length - 1].data?.main?.[0] ?? [];
-		},
+/**
+ * The context n8n gives a node's `methods` when the editor fills a dropdown: the same
+ * credential handling as at run time.
+ */
+export function loadOptionsContext(credentials: TestCredentialsHelper, parameters: IDataObject = {}): ILoadOptionsFunctions {
+	prepareContainer();
+	const node: INode = {
+		id: 'marketo-1',
+		name: 'Marketo',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: parameters as INode['parameters'],
+		credentials: { marketoApi: { id: 'marketo-cred-1', name: 'Marketo test' } },
 	};
+	const workflow = new Workflow({ id: 'wf-test', nodes: [node], connections: {}, active: false, nodeTypes });
+	return new LoadOptionsContext(workflow, node, buildAdditionalData(credentials), 'parameters');
 }

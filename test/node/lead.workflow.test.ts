@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { MarketoEmulator } from '../emulator';
-import { awkwardLeads, CLIENT_SECRET, credentialsFor, FAST_NODE_OPTIONS, startEmulator } from '../harness/fixtures';
+import { awkwardLeads, CLIENT_ID, CLIENT_SECRET, credentialsFor, FAST_NODE_OPTIONS, startEmulator } from '../harness/fixtures';
 import { runWorkflow } from '../harness/workflowRunner';
 
 let emulator: MarketoEmulator;
@@ -35,6 +35,8 @@ const statusStep = {
 
 const reportStep = (operation: 'getFailures' | 'getWarnings') => ({
 	name: operation,
+	// Get Warnings follows Get Failures, whose items are failed rows: read the batch once.
+	executeOnce: true,
 	parameters: {
 		resource: 'lead',
 		operation,
@@ -144,14 +146,18 @@ describe('tokens', () => {
 
 	it('waits out a token that Identity hands back with expires_in 0, then uses the new one', async () => {
 		await emulator.close();
-		emulator = await startEmulator({ tokenTtlSeconds: 2 });
+		emulator = await startEmulator({ tokenTtlSeconds: 3 });
+		// Another integration of the same API user got the token 2.5 s ago: Identity will hand
+		// back that token with expires_in 0, and cannot renew it early.
+		await fetch(`${emulator.url}/identity/oauth/token?grant_type=client_credentials&client_id=${CLIENT_ID}&client_secret=${encodeURIComponent(CLIENT_SECRET)}`);
+		await new Promise((resolve) => setTimeout(resolve, 2500));
+		emulator.configure({ tokenTtlSeconds: 3600 }); // the next token is a normal one
 		const credentials = credentialsFor(emulator);
-		// The first token lives 2 s and Identity answers expires_in 1: the credential waits it out.
 		const { error } = await runWorkflow({ items: awkwardLeads(2), credentials, steps: [importStep('csv')] });
 		expect(error).toBeUndefined();
 		expect(emulator.tokenIssues()).toBe(2);
 		expect(emulator.requests().filter((r) => r.code === '602' || r.code === '601')).toHaveLength(0);
-	});
+	}, 15_000);
 
 	it('reports a wrong client secret clearly, without the secret', async () => {
 		const credentials = credentialsFor(emulator, { clientSecret: 'wrong-secret-value' });
@@ -167,7 +173,7 @@ describe('tokens', () => {
 		const { run } = await runWorkflow({
 			items: [{ email: 'a@example.com', nested: { no: 1 } }, { email: 'b@example.com' }],
 			credentials,
-			steps: [importStep('csv'), { name: 'Bad', parameters: { resource: 'lead', operation: 'getStatus', batchId: 999999, options: FAST_NODE_OPTIONS }, continueOnFail: true }],
+			steps: [{ ...importStep('csv'), continueOnFail: true }, { name: 'Bad', parameters: { resource: 'lead', operation: 'getStatus', batchId: 999999, options: FAST_NODE_OPTIONS }, continueOnFail: true }],
 		});
 		const token = String(credentials.store.get('marketo-cred-1')?.accessToken);
 		expect(token.length).toBeGreaterThan(10);
@@ -177,7 +183,7 @@ describe('tokens', () => {
 });
 
 describe('clear errors, and error items with Continue On Fail', () => {
-	const getStatus = (batchId: unknown, continueOnFail = false) => ({
+	const getStatus = (batchId: string | number, continueOnFail = false) => ({
 		name: 'Status',
 		continueOnFail,
 		parameters: { resource: 'lead', operation: 'getStatus', batchId, options: FAST_NODE_OPTIONS },
@@ -210,7 +216,7 @@ describe('clear errors, and error items with Continue On Fail', () => {
 		const options = { maxQueueWaitMinutes: 0.001 };
 		const stopped = await runWorkflow({ items: awkwardLeads(3), credentials, steps: [importStep('csv', options)] });
 		expect(stopped.error?.message).toMatch(/Marketo error 1016: There are 10 imports currently being processed/);
-		expect(stopped.error?.message).toMatch(/Items not submitted: 0-2 \(3 of 3\)/);
+		expect(stopped.error?.message).toMatch(/Items not submitted: 0-2 \(3 of 3 rows\)/);
 		expect(stopped.error?.description).toMatch(/10 imports queued/);
 
 		const continued = await runWorkflow({
@@ -225,12 +231,26 @@ describe('clear errors, and error items with Continue On Fail', () => {
 		expect(item.pairedItem).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
 
-	it('unknown column', async () => {
+	it('unknown column: refused before upload, naming it and suggesting the closest fields', async () => {
+		const credentials = credentialsFor(emulator);
+		const { error } = await runWorkflow({
+			items: [{ email: 'a@example.com', frstName: 'Ann', 'Favourite Colour': 'blue' }],
+			credentials,
+			steps: [importStep('csv')],
+		});
+		expect(error?.message).toBe(
+			'These columns are not writable Marketo lead fields: "frstName" (did you mean firstName?); "Favourite Colour"',
+		);
+		expect(error?.description).toMatch(/REST API names/);
+		expect(emulator.jobs()).toHaveLength(0);
+	});
+
+	it('unknown column sent as is: Marketo\'s 1006, with how to fix it', async () => {
 		const credentials = credentialsFor(emulator);
 		const { error } = await runWorkflow({
 			items: [{ email: 'a@example.com', 'First Name': 'Ann' }],
 			credentials,
-			steps: [importStep('csv')],
+			steps: [importStep('csv', { unknownColumns: 'send' })],
 		});
 		expect(error?.message).toMatch(/Marketo error 1006: Field 'First Name' not found/);
 		expect(error?.description).toMatch(/REST API names/);

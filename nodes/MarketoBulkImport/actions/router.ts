@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import * as lead from './lead/Lead.resource';
@@ -10,6 +10,12 @@ const perItem = {
 	'lead:getFailures': lead.getFailures.execute,
 	'lead:getWarnings': lead.getWarnings.execute,
 } as const;
+
+/** Errors reach the user as NodeApiError (Marketo said no) or NodeOperationError (anything else). */
+function asNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(node, error as Error, { itemIndex });
+}
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -36,8 +42,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				returnData.push({ json: { error: (error as Error).message }, pairedItem: { item: i } });
 				continue;
 			}
-			if (error instanceof NodeApiError || error instanceof NodeOperationError) throw error;
-			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
+			throw asNodeError(this.getNode(), error, i);
 		}
 	}
 	return [returnData];

@@ -100,10 +100,10 @@ export async function createImport(
 	params: CreateImportParams,
 	options: CallOptions = {},
 ): Promise<BatchStatus> {
-	const fields = [{ name: 'format', value: params.format }];
-	for (const [name, value] of Object.entries(params.fields ?? {})) {
-		if (value !== undefined && value !== '') fields.push({ name, value });
-	}
+	const values: Record<string, string | undefined> = { format: params.format, ...params.fields };
+	const fields = Object.entries(values)
+		.filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
+		.map(([name, value]) => ({ name, value }));
 	const multipart = buildMultipartBody({
 		fields,
 		files: [

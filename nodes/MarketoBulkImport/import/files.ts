@@ -14,6 +14,7 @@ export interface ImportFile {
 	itemIndexes: number[];
 }
 
+/** Returned (not thrown) when one row alone exceeds the limit: the caller names the item. */
 export class RowTooLargeError extends Error {
 	constructor(
 		readonly itemIndex: number,
@@ -29,6 +30,7 @@ export class RowTooLargeError extends Error {
 /**
  * Packs rows into as few files as possible, each at most `maxBytes` (UTF-8, header
  * included), each starting with the header. Rows are never split and keep their order.
+ * A row that cannot fit in any file is returned as a RowTooLargeError.
  */
 export function splitIntoFiles(
 	columns: readonly string[],
@@ -36,7 +38,7 @@ export function splitIntoFiles(
 	itemIndexes: readonly number[],
 	delimiter: Delimiter,
 	maxBytes: number,
-): ImportFile[] {
+): ImportFile[] | RowTooLargeError {
 	const header = encodeRow(columns, delimiter);
 	const headerBytes = Buffer.byteLength(header, 'utf8');
 	const separatorBytes = LINE_END.length;
@@ -58,7 +60,7 @@ export function splitIntoFiles(
 		const line = encodeRow(rows[r], delimiter);
 		const lineBytes = separatorBytes + Buffer.byteLength(line, 'utf8');
 		if (headerBytes + lineBytes > maxBytes) {
-			throw new RowTooLargeError(itemIndexes[r], headerBytes + lineBytes, maxBytes);
+			return new RowTooLargeError(itemIndexes[r], headerBytes + lineBytes, maxBytes);
 		}
 		if (bytes + lineBytes > maxBytes) flush();
 		lines.push(line);

@@ -4,6 +4,7 @@ import type { BatchStatus, CallOptions, ImportTarget } from '../api/bulkImport';
 import { createImport, getBatchStatus } from '../api/bulkImport';
 import type { DelimitedFormat } from '../csv';
 import type { MarketoFunctions } from '../transport';
+import { isUploadOutcomeUnknown } from '../transport';
 import type { ImportFile } from './files';
 import type { WaitSettings } from './waitForBatch';
 import { isFinished } from './waitForBatch';
@@ -41,6 +42,8 @@ export interface PipelineResult {
 	 * submitted either), or a status check failed. Batches with a batchId were accepted.
 	 */
 	error?: Error;
+	/** The file whose upload was cut off: Marketo may or may not have it. */
+	uncertainFile?: BatchRecord;
 }
 
 export async function runImportPipeline(
@@ -53,6 +56,7 @@ export async function runImportPipeline(
 	const inQueue: BatchRecord[] = [];
 	let next = 0;
 	let submitError: Error | undefined;
+	let uncertainFile: BatchRecord | undefined;
 
 	const refresh = async (batch: BatchRecord) => {
 		batch.status = await getBatchStatus(fns, settings.target, batch.batchId as number, settings.call);
@@ -79,6 +83,7 @@ export async function runImportPipeline(
 				if (!isFinished(batch.status)) inQueue.push(batch);
 			} catch (error) {
 				submitError = error as Error;
+				if (isUploadOutcomeUnknown(error)) uncertainFile = batch;
 			}
 		}
 
@@ -103,9 +108,9 @@ export async function runImportPipeline(
 				if (isFinished(batch.status as BatchStatus)) inQueue.splice(inQueue.indexOf(batch), 1);
 			}
 		} catch (error) {
-			return { batches, error: error as Error };
+			return { batches, error: error as Error, uncertainFile };
 		}
 	}
 
-	return { batches, error: submitError };
+	return { batches, error: submitError, uncertainFile };
 }

@@ -21,7 +21,7 @@ export interface ImportTable {
 }
 
 /** Why a value has no text form in a Marketo file; undefined when it has one. */
-function describeUnsupported(value: unknown): string | undefined {
+export function describeUnsupported(value: unknown): string | undefined {
 	if (Array.isArray(value)) return 'a list';
 	if (typeof value === 'object' && value !== null && !(value instanceof Date) && !isDateTimeLike(value)) {
 		return 'an object';

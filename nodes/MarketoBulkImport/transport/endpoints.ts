@@ -20,13 +20,34 @@ export interface EndpointSettings {
 	identityEndpoint?: unknown;
 }
 
+/**
+ * A problem with the credential's settings or keys: the user fixes it in the credential.
+ * n8n re-wraps errors raised in `preAuthentication` and keeps only their message, so the
+ * messages are remembered to recognise them afterwards.
+ */
+const credentialErrorMessages = new Set<string>();
+
+export class MarketoCredentialError extends Error {
+	name = 'MarketoCredentialError';
+
+	constructor(message: string) {
+		super(message);
+		if (credentialErrorMessages.size > 200) credentialErrorMessages.clear();
+		credentialErrorMessages.add(message);
+	}
+}
+
+export function isCredentialErrorMessage(message: unknown): boolean {
+	return typeof message === 'string' && credentialErrorMessages.has(message);
+}
+
 function trimUrl(value: string): string {
 	return value.trim().replace(/\/+$/, '');
 }
 
 function assertHttpUrl(value: string, label: string): void {
 	if (!/^https?:\/\/[^/\s]+/i.test(value)) {
-		throw new Error(
+		throw new MarketoCredentialError(
 			`The ${label} "${value}" is not a URL. Copy it from Marketo: Admin → Integration → Web Services, for example https://123-ABC-456.mktorest.com/rest`,
 		);
 	}
@@ -35,7 +56,7 @@ function assertHttpUrl(value: string, label: string): void {
 export function marketoEndpoints(settings: EndpointSettings): MarketoEndpoints {
 	const rest = trimUrl(String(settings.restEndpoint ?? ''));
 	if (rest === '') {
-		throw new Error(
+		throw new MarketoCredentialError(
 			'The Marketo credential has no REST API endpoint. Copy it from Marketo: Admin → Integration → Web Services',
 		);
 	}

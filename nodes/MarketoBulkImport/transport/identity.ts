@@ -1,7 +1,7 @@
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { marketoEndpoints } from './endpoints';
+import { MarketoCredentialError, marketoEndpoints } from './endpoints';
 
 /** What the credential keeps after asking Marketo's Identity service for a token. */
 export interface IssuedToken {
@@ -54,7 +54,7 @@ export async function fetchAccessToken(
 	const clientId = String(credentials.clientId ?? '').trim();
 	const clientSecret = String(credentials.clientSecret ?? '').trim();
 	if (clientId === '' || clientSecret === '') {
-		throw new Error(
+		throw new MarketoCredentialError(
 			'The Marketo credential needs a client ID and a client secret. Find them in Marketo under Admin → LaunchPoint → your API service → View Details',
 		);
 	}
@@ -65,7 +65,8 @@ export async function fetchAccessToken(
 	}).toString();
 
 	for (let attempt = 1; ; attempt++) {
-		let response: IdentityResponse;
+		let response: IdentityResponse | undefined;
+		let networkCode: string | undefined;
 		try {
 			response = (await httpRequest({
 				method: 'POST',
@@ -77,9 +78,12 @@ export async function fetchAccessToken(
 				json: true,
 			})) as IdentityResponse;
 		} catch (error) {
-			const code = (error as { code?: string }).code;
-			throw new Error(
-				`Could not reach Marketo's identity service at ${identityBase}${code ? ` (${code})` : ''}. Check the REST API endpoint (and the identity endpoint, if set) in the Marketo credential`,
+			// Keep only the code: the error itself carries the request, secret included.
+			networkCode = String((error as { code?: string }).code ?? 'no answer');
+		}
+		if (response === undefined) {
+			throw new MarketoCredentialError(
+				`Could not reach Marketo's identity service at ${identityBase} (${networkCode}). Check the REST API endpoint (and the identity endpoint, if set) in the Marketo credential`,
 			);
 		}
 
@@ -87,12 +91,12 @@ export async function fetchAccessToken(
 		const status = response.statusCode ?? 0;
 		if (status === 401 || status === 400 || body.error !== undefined) {
 			const reason = String(body.error_description ?? body.error ?? `HTTP ${status}`);
-			throw new Error(
+			throw new MarketoCredentialError(
 				`Marketo did not accept the client ID and secret (${reason}). Copy both again from Admin → LaunchPoint → your API service → View Details`,
 			);
 		}
 		if (status < 200 || status >= 300 || typeof body.access_token !== 'string') {
-			throw new Error(
+			throw new MarketoCredentialError(
 				`Marketo's identity service answered HTTP ${status} without a token. Check that ${identityBase} is your instance's identity endpoint`,
 			);
 		}

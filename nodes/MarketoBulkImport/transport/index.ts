@@ -7,9 +7,9 @@ import type {
 	ILoadOptionsFunctions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { marketoEndpoints } from './endpoints';
+import { isCredentialErrorMessage, marketoEndpoints } from './endpoints';
 import type { MarketoErrorEntry } from './errors';
 import { marketoApiError } from './errors';
 import type { IssuedToken } from './identity';
@@ -56,12 +56,13 @@ export interface MarketoJsonResponse extends IDataObject {
 }
 
 /**
- * Raised when an upload failed in a way that leaves its fate unknown (the connection
- * dropped after the body was sent). Retrying could import the file twice, so the caller
- * must report it rather than resend.
+ * Errors of uploads whose fate is unknown (the connection dropped after the body was
+ * sent). Resending could import the file twice, so callers report them instead.
  */
-export class UploadOutcomeUnknownError extends NodeApiError {
-	uploadOutcomeUnknown = true;
+const uploadsWithUnknownOutcome = new WeakSet<Error>();
+
+export function isUploadOutcomeUnknown(error: unknown): boolean {
+	return error instanceof Error && uploadsWithUnknownOutcome.has(error);
 }
 
 // ── Tokens ────────────────────────────────────────────────────────────────────────────
@@ -150,23 +151,26 @@ async function sendWithToken(
 
 // ── Errors raised before Marketo answers ─────────────────────────────────────────────
 
-/** Network error code (ECONNREFUSED, ECONNRESET…) anywhere in the error's cause chain. */
+/**
+ * Network error code (ECONNREFUSED, ECONNRESET…) of a failed request. n8n 1.x hands it
+ * over as a NodeApiError whose `httpCode` is the code; 2.x keeps the original error.
+ */
 function networkErrorCode(error: unknown): string | undefined {
-	let current = error as { code?: unknown; cause?: unknown; errorResponse?: unknown } | undefined;
+	let current = error as { code?: unknown; httpCode?: unknown; cause?: unknown; errorResponse?: unknown } | undefined;
 	for (let depth = 0; current && depth < 6; depth++) {
-		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current.code;
+		for (const candidate of [current.code, current.httpCode]) {
+			if (typeof candidate === 'string' && /^E[A-Z_]+$/.test(candidate)) return candidate;
+		}
 		current = (current.cause ?? current.errorResponse) as typeof current;
 	}
 	return undefined;
 }
 
-/** The message of our own identity error (bad secret, unreachable host), if that is what failed. */
+/** The message of a MarketoCredentialError (bad secret, unreachable identity host) in the cause chain. */
 function identityFailure(error: unknown): string | undefined {
 	let current = error as { message?: unknown; cause?: unknown; name?: unknown } | undefined;
 	for (let depth = 0; current && depth < 6; depth++) {
-		if (typeof current.message === 'string' && /client ID|identity service|credential/i.test(current.message)) {
-			if (current.name !== 'NodeApiError') return current.message;
-		}
+		if (isCredentialErrorMessage(current.message)) return current.message as string;
 		current = current.cause as typeof current;
 	}
 	return undefined;
@@ -184,6 +188,44 @@ const TRANSIENT_NETWORK = new Set([
 	'ESOCKETTIMEDOUT',
 	'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
+
+function endpointsOrError(
+	fns: MarketoFunctions,
+	credentials: ICredentialDataDecryptedObject,
+	itemIndex: number | undefined,
+) {
+	const endpoints = (() => {
+		try {
+			return marketoEndpoints(credentials);
+		} catch (error) {
+			return error as Error;
+		}
+	})();
+	if (endpoints instanceof Error) {
+		throw new NodeOperationError(fns.getNode(), endpoints.message, {
+			itemIndex,
+			description: 'Open the Marketo credential and correct it.',
+		});
+	}
+	return endpoints;
+}
+
+const NETWORK_ERROR_WORDS: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'host name lookup failed',
+	ETIMEDOUT: 'timed out',
+	ECONNABORTED: 'connection aborted',
+	EHOSTUNREACH: 'host unreachable',
+	ENETUNREACH: 'network unreachable',
+	EPIPE: 'connection closed while sending',
+};
+
+function describeNetworkError(code: string | undefined): string {
+	if (code === undefined) return 'no answer';
+	return NETWORK_ERROR_WORDS[code] ?? 'network failure';
+}
 
 // ── The request loop ─────────────────────────────────────────────────────────────────
 
@@ -230,7 +272,7 @@ async function marketoRequest(
 ): Promise<Outcome & { kind: 'ok' }> {
 	const settings: RetrySettings = { ...DEFAULT_RETRY_SETTINGS, ...call.retry };
 	const node = fns.getNode();
-	const { instanceBase } = marketoEndpoints(await fns.getCredentials(CREDENTIAL_TYPE));
+	const { instanceBase } = endpointsOrError(fns, await fns.getCredentials(CREDENTIAL_TYPE), call.itemIndex);
 	const options: IHttpRequestOptions = {
 		method: call.method,
 		url: `${instanceBase}${call.path}`,
@@ -253,13 +295,18 @@ async function marketoRequest(
 	const context = call.context ? `${call.context}: ` : '';
 
 	for (;;) {
-		let outcome: Outcome;
+		let outcome: Outcome | undefined;
+		let failure: unknown;
 		try {
 			const response = await sendWithToken(fns, options, renewOnNextSend);
 			renewOnNextSend = false;
 			outcome = classify(response, expect);
 		} catch (error) {
-			const identityMessage = identityFailure(error);
+			failure = error;
+		}
+
+		if (outcome === undefined) {
+			const identityMessage = identityFailure(failure);
 			if (identityMessage) {
 				throw new NodeApiError(node, { message: identityMessage } as JsonObject, {
 					message: identityMessage,
@@ -267,25 +314,29 @@ async function marketoRequest(
 					itemIndex: call.itemIndex,
 				});
 			}
-			const code = networkErrorCode(error);
-			const retryable = call.idempotent ? code !== undefined && TRANSIENT_NETWORK.has(code) : code !== undefined && NEVER_SENT.has(code);
+			const code = networkErrorCode(failure);
+			const neverSent = code !== undefined && NEVER_SENT.has(code);
+			const retryable = call.idempotent ? code !== undefined && TRANSIENT_NETWORK.has(code) : neverSent;
 			if (retryable && transientAttempts < settings.maxTransientRetries) {
 				transientAttempts++;
 				await sleep(backoffDelay(transientAttempts, settings.initialDelayMs, settings.maxDelayMs, settings.jitter));
 				continue;
 			}
-			const detail = { message: `Connection to Marketo failed (${code ?? 'no answer'})` } as JsonObject;
-			if (!call.idempotent && !(code !== undefined && NEVER_SENT.has(code))) {
-				throw new UploadOutcomeUnknownError(node, detail, {
-					message: `${context}the connection to Marketo dropped during an upload (${code ?? 'no answer'}), so it is unknown whether Marketo accepted the file`,
-					description:
-						'Check the batches in Marketo (or with Get Status) before running the import again, to avoid importing rows twice.',
+			// n8n replaces any message that mentions a Node.js error code, so the code goes in words.
+			const what = describeNetworkError(code);
+			const detail = { message: `Connection to Marketo failed: ${what}` } as JsonObject;
+			if (!call.idempotent && !neverSent) {
+				const unknownOutcome = new NodeApiError(node, detail, {
+					message: `${context}the connection to Marketo broke during an upload (${what}), so it is unknown whether Marketo accepted the file`,
+					description: `Check the batches in Marketo (or with Get Status) before running the import again, to avoid importing rows twice. Network error: ${code ?? 'none reported'}.`,
 					itemIndex: call.itemIndex,
 				});
+				uploadsWithUnknownOutcome.add(unknownOutcome);
+				throw unknownOutcome;
 			}
 			throw new NodeApiError(node, detail, {
-				message: `${context}could not reach Marketo at ${instanceBase} (${code ?? 'no answer'})`,
-				description: 'Check the REST API endpoint in the Marketo credential and that this n8n can reach it.',
+				message: `${context}could not reach Marketo at ${instanceBase} (${what})`,
+				description: `Check the REST API endpoint in the Marketo credential and that this n8n can reach it. Network error: ${code ?? 'none reported'}.`,
 				itemIndex: call.itemIndex,
 			});
 		}

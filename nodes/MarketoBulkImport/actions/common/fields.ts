@@ -6,7 +6,7 @@ import type { RetrySettings } from '../../transport/retryPolicy';
 export const batchIdField: INodeProperties = {
 	displayName: 'Batch ID',
 	name: 'batchId',
-	type: 'number',
+	type: 'string',
 	required: true,
 	default: '={{ $json.batchId }}',
 	description:
@@ -55,4 +55,9 @@ export function readBatchId(fns: IExecuteFunctions, itemIndex: number): number {
 		});
 	}
 	return batchId;
+}
+
+/** Collection options sorted by display name. */
+export function alphabetical(options: INodeProperties[]): INodeProperties[] {
+	return [...options].sort((a, b) => a.displayName.localeCompare(b.displayName));
 }

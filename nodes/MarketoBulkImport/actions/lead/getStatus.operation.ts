@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { getBatchStatus } from '../../api/bulkImport';
 import { waitForBatch } from '../../import/waitForBatch';
-import { batchIdField, readBatchId, readRetrySettings, retryOptions } from '../common/fields';
+import { alphabetical, batchIdField, readBatchId, readRetrySettings, retryOptions } from '../common/fields';
 import { readWaitSettings, waitOptions } from '../common/wait';
 
 const properties: INodeProperties[] = [
@@ -14,7 +14,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [
+		options: alphabetical([
 			{
 				displayName: 'Wait Until Finished',
 				name: 'waitUntilFinished',
@@ -27,7 +27,7 @@ const properties: INodeProperties[] = [
 				displayOptions: { show: { waitUntilFinished: [true] } },
 			})),
 			...retryOptions,
-		],
+		]),
 	},
 ];
 

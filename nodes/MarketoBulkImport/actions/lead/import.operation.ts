@@ -18,7 +18,9 @@ import type { BatchRecord } from '../../import/pipeline';
 import { runImportPipeline } from '../../import/pipeline';
 import { reasonField } from '../../import/reports';
 import { buildImportTable } from '../../import/table';
-import { readRetrySettings, retryOptions } from '../common/fields';
+import { alphabetical, readRetrySettings, retryOptions } from '../common/fields';
+import type { UnknownColumns } from '../common/importRecords';
+import { recordsFromFiles, recordsFromItems } from '../common/importRecords';
 import { readStaticListId, staticListField } from '../common/staticList';
 import { readWaitSettings, waitOptions } from '../common/wait';
 
@@ -26,11 +28,61 @@ const MEGABYTE = 1024 * 1024;
 
 const properties: INodeProperties[] = [
 	{
-		displayName:
-			'Each incoming item becomes one row. Column names are the items\' field names and must be Marketo REST API names (such as firstName, email, company).',
-		name: 'columnsNotice',
-		type: 'notice',
-		default: '',
+		displayName: 'Input',
+		name: 'inputSource',
+		type: 'options',
+		default: 'items',
+		options: [
+			{ name: 'Items', value: 'items', description: 'Each incoming item is one lead' },
+			{
+				name: 'Binary File',
+				value: 'binaryFile',
+				description: 'Each incoming item holds a CSV, TSV or SSV file of leads (for example a downloaded export)',
+			},
+		],
+	},
+	{
+		displayName: 'Fields to Send',
+		name: 'columns',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'autoMapInputData', value: null },
+		required: true,
+		displayOptions: { show: { inputSource: ['items'] } },
+		typeOptions: {
+			resourceMapper: {
+				resourceMapperMethod: 'getLeadFields',
+				mode: 'add',
+				fieldWords: { singular: 'field', plural: 'fields' },
+				addAllFields: false,
+				multiKeyMatch: false,
+				supportAutoMap: true,
+			},
+		},
+		description:
+			"Map Automatically matches the items' fields to Marketo fields by REST API name or display name (ignoring case)",
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		displayOptions: { show: { inputSource: ['binaryFile'] } },
+		hint: 'The name of the input binary field holding the file',
+	},
+	{
+		displayName: 'Input File Delimiter',
+		name: 'inputDelimiter',
+		type: 'options',
+		default: 'auto',
+		displayOptions: { show: { inputSource: ['binaryFile'] } },
+		options: [
+			{ name: 'Detect From Header', value: 'auto' },
+			{ name: 'Comma', value: 'csv' },
+			{ name: 'Tab', value: 'tsv' },
+			{ name: 'Semicolon', value: 'ssv' },
+		],
 	},
 	{
 		displayName: 'File Format',
@@ -42,7 +94,7 @@ const properties: INodeProperties[] = [
 			{ name: 'TSV (Tab-Separated)', value: 'tsv' },
 			{ name: 'SSV (Semicolon-Separated)', value: 'ssv' },
 		],
-		description: 'How the rows are written in the file sent to Marketo',
+		description: 'How the rows are written in the files sent to Marketo',
 	},
 	{
 		displayName: 'Lookup Field Name or ID',
@@ -59,7 +111,8 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [
+		// Shown in alphabetical order, as n8n's guidelines ask.
+		options: alphabetical([
 			staticListField,
 			{
 				displayName: 'Partition Name or ID',
@@ -118,6 +171,26 @@ const properties: INodeProperties[] = [
 			},
 			...retryOptions,
 			{
+				displayName: 'Unknown Columns',
+				name: 'unknownColumns',
+				type: 'options',
+				default: 'error',
+				options: [
+					{
+						name: 'Stop With an Error',
+						value: 'error',
+						description: 'Check columns against Marketo\'s fields before uploading, and name the unknown ones',
+					},
+					{ name: 'Drop', value: 'drop', description: 'Leave columns that are not writable Marketo fields out of the file' },
+					{
+						name: 'Send As They Are',
+						value: 'send',
+						description: 'Skip the check and the type conversion (no field list is read); Marketo refuses files with unknown columns',
+					},
+				],
+				description: 'What to do with columns that are not writable Marketo lead fields',
+			},
+			{
 				displayName: 'Queue Full Wait (Seconds)',
 				name: 'queueWaitSeconds',
 				type: 'number',
@@ -134,7 +207,7 @@ const properties: INodeProperties[] = [
 				default: 30,
 				description: 'How long to keep retrying when the queue is full before giving up with an error',
 			},
-		],
+		]),
 	},
 ];
 
@@ -144,10 +217,6 @@ export const description = updateDisplayOptions(
 );
 
 const target: ImportTarget = { kind: 'lead' };
-
-function pairAll(itemIndexes: readonly number[]): IPairedItemData[] {
-	return itemIndexes.map((item) => ({ item }));
-}
 
 function batchJson(batch: BatchRecord, fileCount: number, common: IDataObject): IDataObject {
 	const raw = batch.status?.raw ?? {};
@@ -179,9 +248,18 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const continueOnFail = this.continueOnFail();
 	const output: INodeExecutionData[] = [];
 
-	// 1. Items → rows. Items that cannot become a row stop the run, or become error items.
-	const table = buildImportTable(items.map((item) => item.json));
-	for (const rejected of table.rejected) {
+	// 1. Items → records → rows. Items that cannot become a row stop the run, or become error items.
+	const unknownColumns = (options.unknownColumns ?? 'error') as UnknownColumns;
+	const input =
+		this.getNodeParameter('inputSource', 0, 'items') === 'binaryFile'
+			? await recordsFromFiles(this, items, unknownColumns)
+			: await recordsFromItems(this, items, unknownColumns);
+	// From here on, "item" indexes are record indexes; sourceOf maps them back to input items.
+	const { sourceOf } = input;
+	const pairAll = (recordIndexes: readonly number[]): IPairedItemData[] =>
+		[...new Set(recordIndexes.map((r) => sourceOf[r]))].map((item) => ({ item }));
+	const table = buildImportTable(input.records);
+	for (const rejected of [...input.rejected, ...table.rejected.map((r) => ({ ...r, itemIndex: sourceOf[r.itemIndex] }))]) {
 		const error = new NodeOperationError(node, `${rejected.message} [item ${rejected.itemIndex}]`, {
 			itemIndex: rejected.itemIndex,
 			description:
@@ -190,24 +268,26 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (!continueOnFail) throw error;
 		output.push({ json: { error: error.message, itemIndex: rejected.itemIndex }, pairedItem: { item: rejected.itemIndex } });
 	}
-	if (table.rows.length === 0) return output;
+	if (table.rows.length === 0) {
+		if (output.length === 0) {
+			throw new NodeOperationError(node, 'There are no rows to import', {
+				description: 'The input items (or files) hold no lead rows.',
+			});
+		}
+		return output;
+	}
 
 	// 2. Rows → files under the size limit.
 	const maxFileBytes = Math.min(
 		options.maxFileSizeMb === undefined ? DEFAULT_MAX_FILE_BYTES : Math.floor(Number(options.maxFileSizeMb) * MEGABYTE),
 		MARKETO_MAX_BODY_BYTES - MULTIPART_ALLOWANCE_BYTES,
 	);
-	let files;
-	try {
-		files = splitIntoFiles(table.columns, table.rows, table.itemIndexes, DELIMITERS[format], maxFileBytes);
-	} catch (error) {
-		if (error instanceof RowTooLargeError) {
-			throw new NodeOperationError(node, `${error.message} [item ${error.itemIndex}]`, {
-				itemIndex: error.itemIndex,
-				description: 'Marketo refuses files of 10 MB or more. Shorten the values of this item, or raise "Max File Size".',
-			});
-		}
-		throw error;
+	const files = splitIntoFiles(table.columns, table.rows, table.itemIndexes, DELIMITERS[format], maxFileBytes);
+	if (files instanceof RowTooLargeError) {
+		throw new NodeOperationError(node, `${files.message} [item ${files.itemIndex}]`, {
+			itemIndex: files.itemIndex,
+			description: 'Marketo refuses files of 10 MB or more. Shorten the values of this item, or raise "Max File Size".',
+		});
 	}
 
 	// 3. Files → Marketo.
@@ -241,13 +321,12 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	if (waitForCompletion && result.error === undefined) {
 		traced = await collectBatchRows(this, target, result.batches, table.columns, rowOf, lookupField, call);
 	}
-	const outcomes = itemOutcomes(
-		items.length,
-		result.batches,
-		traced,
-		table.rejected.map((r) => r.itemIndex),
-	);
+	const outcomes = itemOutcomes(input.records.length, result.batches, traced, []);
 	const totals = countTotals(outcomes);
+	// Items refused before upload are part of the count too: every input is accounted for.
+	const refused = input.rejected.length + table.rejected.length;
+	totals.items += refused;
+	totals.notSubmitted += refused;
 
 	const common: IDataObject = {
 		format,
@@ -273,7 +352,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				for (const { itemIndex, row } of list) {
 					output.push({
 						json: { ...row.values, [reasonField(kind)]: row.reason, outcome, batchId },
-						pairedItem: { item: itemIndex },
+						pairedItem: { item: sourceOf[itemIndex] },
 					});
 				}
 				for (const row of untraced) {
@@ -288,7 +367,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	}
 
 	if (result.error !== undefined) {
-		const notSent = result.batches.filter((batch) => batch.batchId === undefined);
+		const uncertainItems = result.uncertainFile?.file.itemIndexes ?? [];
+		const notSent = result.batches.filter((batch) => batch.batchId === undefined && batch !== result.uncertainFile);
 		const notSentItems = notSent.flatMap((batch) => batch.file.itemIndexes);
 		const acceptedIds = accepted.map((batch) => batch.batchId);
 		const summary =
@@ -297,10 +377,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				: 'No batch was accepted by Marketo. ';
 		const unsent =
 			notSentItems.length > 0
-				? `Items not submitted: ${describeRanges(notSentItems)} (${notSentItems.length} of ${items.length}).`
+				? `Items not submitted: ${describeRanges(notSentItems.map((r) => sourceOf[r]))} (${notSentItems.length} of ${input.records.length} rows).`
+				: '';
+		const uncertain =
+			uncertainItems.length > 0
+				? ` Items in the interrupted upload (check in Marketo before resending): ${describeRanges(uncertainItems.map((r) => sourceOf[r]))}.`
 				: '';
 		const cause = result.error as Error & { description?: string };
-		const message = `${cause.message}. ${summary}${unsent}`.replace(/\.\./g, '.');
+		const message = `${cause.message}. ${summary}${unsent}${uncertain}`.replace(/\.\./g, '.').trim();
 		const description = [cause.description, 'To resume without duplicates, import only the items not submitted; check accepted batches with Get Status.']
 			.filter(Boolean)
 			.join(' ');
@@ -315,8 +399,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			throw new NodeOperationError(node, message, { description });
 		}
 		output.push({
-			json: { error: message, acceptedBatchIds: acceptedIds as number[], notSubmittedItems: notSentItems, totals: { ...totals } },
-			pairedItem: pairAll(notSentItems.length > 0 ? notSentItems : table.itemIndexes),
+			json: {
+				error: message,
+				acceptedBatchIds: acceptedIds as number[],
+				notSubmittedItems: [...new Set(notSentItems.map((r) => sourceOf[r]))],
+				...(uncertainItems.length > 0 ? { interruptedUploadItems: [...new Set(uncertainItems.map((r) => sourceOf[r]))] } : {}),
+				totals: { ...totals },
+			},
+			pairedItem: pairAll([...uncertainItems, ...notSentItems].length > 0 ? [...uncertainItems, ...notSentItems] : table.itemIndexes),
 		});
 	}
 	return output;
