@@ -6,6 +6,8 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
 	setupFiles: ['<rootDir>/test/setupEnv.ts'],
+	// n8n-core's HTTP agents keep sockets alive after the last workflow run; nothing of ours is left running.
+	forceExit: true,
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
 	},

@@ -243,6 +243,19 @@ describe('clear errors, and error items with Continue On Fail', () => {
 		);
 		expect(error?.description).toMatch(/REST API names/);
 		expect(emulator.jobs()).toHaveLength(0);
+
+		const continued = await runWorkflow({
+			items: [{ email: 'a@example.com', frstName: 'Ann' }, { email: 'b@example.com' }],
+			credentials,
+			steps: [{ ...importStep('csv'), continueOnFail: true }],
+		});
+		expect(continued.error).toBeUndefined();
+		expect(continued.output('Import')).toEqual([
+			expect.objectContaining({
+				json: { error: 'This column is not a writable Marketo lead field: "frstName" (did you mean firstName?)' },
+				pairedItem: [{ item: 0 }, { item: 1 }],
+			}),
+		]);
 	});
 
 	it('unknown column sent as is: Marketo\'s 1006, with how to fix it', async () => {

@@ -23,9 +23,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const key = `${resource}:${operation}`;
 
-	// Import turns all the items into files at once; it handles Continue On Fail itself.
+	// Import turns all the items into files at once. It turns refused items into error items
+	// itself; an error that stops the whole import becomes one error item for all the items.
 	if (key === 'lead:import') {
-		return [await lead.import.execute.call(this, items)];
+		try {
+			return [await lead.import.execute.call(this, items)];
+		} catch (error) {
+			if (!this.continueOnFail()) throw asNodeError(this.getNode(), error, 0);
+			return [[{ json: { error: (error as Error).message }, pairedItem: items.map((_, item) => ({ item })) }]];
+		}
 	}
 
 	const execute = perItem[key as keyof typeof perItem];

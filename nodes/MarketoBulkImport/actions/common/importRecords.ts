@@ -30,7 +30,9 @@ function unknownColumnsError(fns: IExecuteFunctions, unknown: Array<{ column: st
 		.join('; ');
 	return new NodeOperationError(
 		fns.getNode(),
-		`${unknown.length === 1 ? 'This column is' : 'These columns are'} not writable Marketo lead fields: ${list}`,
+		unknown.length === 1
+			? `This column is not a writable Marketo lead field: ${list}`
+			: `These columns are not writable Marketo lead fields: ${list}`,
 		{
 			description:
 				'Marketo would refuse the whole file. Rename the columns to Marketo REST API names (use "Map Each Field Below" to pick them), or set Options → Unknown Columns to "Drop".',
