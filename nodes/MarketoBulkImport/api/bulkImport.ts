@@ -1,4 +1,5 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import type { DelimitedFormat } from '../csv';
 import { CONTENT_TYPES } from '../csv';
@@ -141,7 +142,15 @@ export async function getBatchStatus(
 		idempotent: true,
 		...options,
 	});
-	return toStatus(response.result?.[0] ?? { batchId });
+	const result = response.result?.[0];
+	if (result === undefined || typeof result.status !== 'string') {
+		throw new NodeApiError(fns.getNode(), response as JsonObject, {
+			message: `Marketo returned no status for batch ${batchId}`,
+			description: 'Run Get Status again; if it persists, check the batch in Marketo.',
+			itemIndex: options.itemIndex,
+		});
+	}
+	return toStatus(result);
 }
 
 /** The failures or warnings file of a batch, or undefined when it has none. */

@@ -32,20 +32,22 @@ export const STANDARD_LOOKUP_FIELDS = [
 
 /** Lead fields, from describe2 (current) and, if that fails, describe (older instances). */
 export async function describeLeadFields(fns: MarketoFunctions): Promise<LeadField[]> {
-	try {
-		const response = await marketoJson(fns, { method: 'GET', path: '/rest/v1/leads/describe2.json', idempotent: true });
-		const fields = (response.result?.[0]?.fields ?? []) as IDataObject[];
-		if (fields.length > 0) {
-			return fields.map((field) => ({
-				name: String(field.name),
-				displayName: String(field.displayName ?? field.name),
-				dataType: String(field.dataType ?? 'string'),
-				length: field.length === undefined ? undefined : Number(field.length),
-				readOnly: field.updateable === false,
-			}));
-		}
-	} catch {
-		// Fall through to describe.json, which every instance serves.
+	const describe2 = await marketoJson(fns, { method: 'GET', path: '/rest/v1/leads/describe2.json', idempotent: true }).catch(
+		(error: { httpCode?: string }) => {
+			// Only an instance without describe2 (610, 404) falls back; other refusals are real.
+			if (error.httpCode === '610' || error.httpCode === '404') return undefined;
+			throw error;
+		},
+	);
+	const fields2 = (describe2?.result?.[0]?.fields ?? []) as IDataObject[];
+	if (fields2.length > 0) {
+		return fields2.map((field) => ({
+			name: String(field.name),
+			displayName: String(field.displayName ?? field.name),
+			dataType: String(field.dataType ?? 'string'),
+			length: field.length === undefined ? undefined : Number(field.length),
+			readOnly: field.updateable === false,
+		}));
 	}
 	const response = await marketoJson(fns, { method: 'GET', path: '/rest/v1/leads/describe.json', idempotent: true });
 	return (response.result ?? [])

@@ -19,6 +19,23 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'on']);
 const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off']);
 
+interface LuxonDateTimeLike {
+	isValid: boolean;
+	toISODate(): string | null;
+	toISO(): string | null;
+}
+
+function isLuxonDateTime(value: unknown): value is LuxonDateTimeLike {
+	return typeof value === 'object' && value !== null && (value as { isLuxonDateTime?: unknown }).isLuxonDateTime === true;
+}
+
+/** A number in plain decimal notation: Marketo does not read 1e-7. */
+function plainNumber(value: number): string {
+	const text = String(value);
+	if (!/e/i.test(text)) return text;
+	return value.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+}
+
 function asDate(value: unknown): Date | undefined {
 	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
 	if (typeof value === 'object' && value !== null && typeof (value as { toJSDate?: unknown }).toJSDate === 'function') {
@@ -35,14 +52,14 @@ export function convertForField(value: unknown, dataType: string): Conversion {
 	const text = cellText(value).trim();
 	switch (dataType) {
 		case 'integer': {
-			if (typeof value === 'number' && Number.isInteger(value)) return { text: String(value) };
+			if (typeof value === 'number' && Number.isSafeInteger(value)) return { text: String(value) };
 			if (typeof value === 'string' && INTEGER.test(text)) return { text: text.replace(/^\+/, '') };
 			return { problem: 'is not a whole number' };
 		}
 		case 'float':
 		case 'currency':
 		case 'percent': {
-			if (typeof value === 'number' && Number.isFinite(value)) return { text: String(value) };
+			if (typeof value === 'number' && Number.isFinite(value)) return { text: plainNumber(value) };
 			if (typeof value === 'string' && DECIMAL.test(text)) return { text: text.replace(/^\+/, '') };
 			return { problem: 'is not a number (use a dot for decimals and no thousands separators)' };
 		}
@@ -55,6 +72,8 @@ export function convertForField(value: unknown, dataType: string): Conversion {
 		}
 		case 'date': {
 			if (typeof value === 'string' && ISO_DATE.test(text)) return { text };
+			// A Luxon DateTime (what n8n's date fields and expressions give) keeps its own calendar day.
+			if (isLuxonDateTime(value)) return value.isValid ? { text: value.toISODate() ?? '' } : { problem: 'is not a valid date' };
 			const date = asDate(value);
 			if (date === undefined) return { problem: 'is not a date (use yyyy-MM-dd)' };
 			// A date-time string keeps its own calendar day, whatever its offset.
@@ -62,6 +81,9 @@ export function convertForField(value: unknown, dataType: string): Conversion {
 			return { text: date.toISOString().slice(0, 10) };
 		}
 		case 'datetime': {
+			if (isLuxonDateTime(value)) {
+				return value.isValid ? { text: value.toISO() ?? '' } : { problem: 'is not a valid date and time' };
+			}
 			const date = asDate(value);
 			if (date === undefined) return { problem: 'is not a date and time (use ISO 8601, e.g. 2024-05-01T10:00:00Z)' };
 			// Keep a string that already states its offset; otherwise write UTC with "Z".

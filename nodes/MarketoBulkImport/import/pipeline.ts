@@ -7,7 +7,7 @@ import type { MarketoFunctions } from '../transport';
 import { isUploadOutcomeUnknown } from '../transport';
 import type { ImportFile } from './files';
 import type { WaitSettings } from './waitForBatch';
-import { isFinished } from './waitForBatch';
+import { isFinished, MIN_POLL_MS } from './waitForBatch';
 
 /**
  * Submits files so that Marketo's two import slots stay busy without flooding its queue
@@ -101,7 +101,7 @@ export async function runImportPipeline(
 			break;
 		}
 
-		await sleep(Math.max(0, Math.min(settings.wait.pollIntervalMs, deadline - Date.now())));
+		await sleep(Math.max(MIN_POLL_MS, Math.min(settings.wait.pollIntervalMs, deadline - Date.now())));
 		try {
 			for (const batch of [...inQueue]) {
 				await refresh(batch);

@@ -36,6 +36,11 @@ export function traceReportRows(
 	const shared = report.columns.filter((name) => columnIndex.has(name));
 	const positions = shared.map((name) => columnIndex.get(name) as number);
 	const used = new Set<number>();
+	// A column Marketo left out of the report is one it found empty in that row (the
+	// lookup-column quirk), so only items with those columns empty can match.
+	const dropped = columns.map((name, index) => ({ name, index })).filter(({ name }) => !report.columns.includes(name));
+	const fitsDropped = (cells: readonly string[]) => dropped.every(({ index }) => (cells[index] ?? '') === '');
+	if (shared.length === 0) return { traced: [], untraced: report.rows };
 
 	const strategies: Array<{
 		keyOfItem: (cells: readonly string[]) => string | undefined;
@@ -65,7 +70,9 @@ export function traceReportRows(
 		const candidates = new Map<string, number[]>();
 		for (const itemIndex of itemIndexes) {
 			if (used.has(itemIndex)) continue;
-			const key = strategy.keyOfItem(rowOf(itemIndex));
+			const cells = rowOf(itemIndex);
+			if (!fitsDropped(cells)) continue;
+			const key = strategy.keyOfItem(cells);
 			if (key === undefined) continue;
 			const list = candidates.get(key);
 			if (list) list.push(itemIndex);

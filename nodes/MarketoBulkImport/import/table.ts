@@ -8,6 +8,8 @@ export interface RejectedItem {
 	itemIndex: number;
 	field: string;
 	message: string;
+	/** How to fix it, when it differs from the usual advice about nested values. */
+	fix?: string;
 }
 
 export interface ImportTable {
@@ -80,6 +82,21 @@ export function buildImportTable(records: ReadonlyArray<Record<string, unknown>>
 			}
 		}
 	});
+
+	// A row of empty cells is a blank line, which Marketo skips without a word: refuse it here.
+	for (let a = accepted.length - 1; a >= 0; a--) {
+		const record = records[accepted[a]];
+		if (Object.values(record).every((value) => cellText(value) === '')) {
+			rejected.push({
+				itemIndex: accepted[a],
+				field: '',
+				message: `Item ${accepted[a]} has no values to import`,
+				fix: 'Remove empty items before this node (for example with a Filter node), or give them a lookup value.',
+			});
+			accepted.splice(a, 1);
+		}
+	}
+	rejected.sort((x, y) => x.itemIndex - y.itemIndex);
 
 	const rows = accepted.map((itemIndex) => {
 		const record = records[itemIndex];

@@ -11,6 +11,9 @@ export interface WaitSettings {
 	timeoutMs: number;
 }
 
+/** Floor of the poll interval, in ms: a zero interval would hammer Marketo's rate limit. */
+export const MIN_POLL_MS = 10;
+
 export const DEFAULT_WAIT: WaitSettings = { pollIntervalMs: 10_000, timeoutMs: 60 * 60_000 };
 
 export function isFinished(status: BatchStatus): boolean {
@@ -31,7 +34,7 @@ export async function waitForBatch(
 	while (!isFinished(status)) {
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) return { status, timedOut: true };
-		await sleep(Math.min(wait.pollIntervalMs, remaining));
+		await sleep(Math.max(MIN_POLL_MS, Math.min(wait.pollIntervalMs, remaining)));
 		status = await getBatchStatus(fns, target, batchId, options);
 	}
 	return { status, timedOut: false };

@@ -25,7 +25,8 @@ export async function getLeadFields(this: ILoadOptionsFunctions): Promise<Resour
 	const fields = await describeLeadFields(this);
 	return {
 		fields: fields
-			.filter((field) => !field.readOnly)
+			// id stays: it is how an update-only import (Lookup Field: id) names its leads.
+			.filter((field) => !field.readOnly || field.name === 'id')
 			.map(
 				(field): ResourceMapperField => ({
 					id: field.name,

@@ -231,7 +231,16 @@ function describeNetworkError(code: string | undefined): string {
 
 type Outcome =
 	| { kind: 'ok'; statusCode: number; headers: IDataObject; body: unknown }
-	| { kind: 'marketo'; error: MarketoErrorEntry; body: JsonObject };
+	| {
+			kind: 'marketo';
+			error: MarketoErrorEntry;
+			body: JsonObject;
+			/** The request may have been processed anyway (HTTP 5xx, time-out). */
+			ambiguous?: boolean;
+	  };
+
+/** Back-off loops also stop after this many waits, whatever the configured times. */
+const MAX_WAIT_ATTEMPTS = 60;
 
 function parseJson(body: unknown): unknown {
 	if (Buffer.isBuffer(body)) body = body.toString('utf8');
@@ -350,21 +359,41 @@ async function marketoRequest(
 			renewOnNextSend = true;
 			continue;
 		}
-		if (RATE_LIMIT_CODES.has(code) && rateLimitWaited < settings.maxRateLimitWaitMs) {
+		if (
+			RATE_LIMIT_CODES.has(code) &&
+			rateLimitWaited < settings.maxRateLimitWaitMs &&
+			rateLimitAttempts < MAX_WAIT_ATTEMPTS
+		) {
 			rateLimitAttempts++;
 			const delay = backoffDelay(rateLimitAttempts, settings.rateLimitDelayMs, settings.maxDelayMs, settings.jitter);
 			rateLimitWaited += delay;
 			await sleep(delay);
 			continue;
 		}
-		if (code === QUEUE_FULL_CODE && !call.idempotent && queueWaited < settings.maxQueueWaitMs) {
+		if (
+			code === QUEUE_FULL_CODE &&
+			!call.idempotent &&
+			queueWaited < settings.maxQueueWaitMs &&
+			queueAttempts < MAX_WAIT_ATTEMPTS
+		) {
 			queueAttempts++;
 			const delay = backoffDelay(queueAttempts, settings.queueFullDelayMs, settings.maxDelayMs, settings.jitter);
 			queueWaited += delay;
 			await sleep(delay);
 			continue;
 		}
-		// A transient refusal means Marketo did not process the call, so even an upload may be resent.
+		// An HTTP 5xx (or a 604 time-out) on an upload is ambiguous: the file may have arrived.
+		if (!call.idempotent && outcome.ambiguous) {
+			const unknownOutcome = new NodeApiError(node, outcome.body, {
+				message: `${context}Marketo answered an upload with ${outcome.error.message} (${outcome.error.code}), so it is unknown whether it accepted the file`,
+				description:
+					'Check the batches in Marketo (or with Get Status) before running the import again, to avoid importing rows twice.',
+				itemIndex: call.itemIndex,
+			});
+			uploadsWithUnknownOutcome.add(unknownOutcome);
+			throw unknownOutcome;
+		}
+		// Other transient refusals mean Marketo did not process the call: even an upload may be resent.
 		if (TRANSIENT_CODES.has(code) && transientAttempts < settings.maxTransientRetries) {
 			transientAttempts++;
 			await sleep(backoffDelay(transientAttempts, settings.initialDelayMs, settings.maxDelayMs, settings.jitter));
@@ -385,12 +414,15 @@ function classify(
 	const { statusCode, headers } = response;
 	const parsed = parseJson(response.body);
 	const marketoError = firstMarketoError(parsed);
-	if (marketoError) return { kind: 'marketo', error: marketoError, body: parsed as JsonObject };
+	if (marketoError) {
+		return { kind: 'marketo', error: marketoError, body: parsed as JsonObject, ambiguous: marketoError.code === '604' };
+	}
 	if (statusCode >= 500) {
 		return {
 			kind: 'marketo',
-			error: { code: statusCode === 502 ? '502' : '611', message: `HTTP ${statusCode} from Marketo` },
+			error: { code: statusCode === 502 ? '502' : '611', message: `HTTP ${statusCode}` },
 			body: { statusCode } as JsonObject,
+			ambiguous: true,
 		};
 	}
 	if (statusCode === 413 || statusCode === 414) {

@@ -21,6 +21,9 @@ export interface RetrySettings {
 	jitter: number;
 }
 
+/** Floor of every wait, in ms. */
+export const MIN_DELAY_MS = 10;
+
 export const DEFAULT_RETRY_SETTINGS: RetrySettings = {
 	initialDelayMs: 2_000,
 	maxDelayMs: 60_000,
@@ -46,6 +49,7 @@ export function backoffDelay(
 	jitter: number,
 	random: () => number = Math.random,
 ): number {
-	const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+	// Never 0: a zero wait would turn a busy Marketo into a tight loop.
+	const base = Math.min(maxMs, Math.max(MIN_DELAY_MS, initialMs) * 2 ** Math.max(0, attempt - 1));
 	return Math.round(base * (1 + jitter * random()));
 }

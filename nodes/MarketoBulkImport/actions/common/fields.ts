@@ -19,7 +19,7 @@ export const retryOptions: INodeProperties[] = [
 		displayName: 'Retry Wait (Seconds)',
 		name: 'retryWaitSeconds',
 		type: 'number',
-		typeOptions: { minValue: 0, numberPrecision: 2 },
+		typeOptions: { minValue: 0.1, numberPrecision: 2 },
 		default: 5,
 		description:
 			'First wait after Marketo answers that it is busy (606 rate limit, 615 concurrency limit, 604/608/611/713, HTTP 5xx). Each further wait doubles, up to a minute.',

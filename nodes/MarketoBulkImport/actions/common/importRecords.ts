@@ -72,7 +72,11 @@ async function checkAndConvert(
 		return { records: raw.filter((_, i) => !refuse.has(i)), sourceOf: sourceOf.filter((_, i) => !refuse.has(i)), rejected };
 	}
 
-	const fields: FieldInfo[] = (await describeLeadFields(fns)).filter((field) => !field.readOnly);
+	// The lookup field is a column even when Marketo calls it read-only (id: update only).
+	const lookupField = String(fns.getNodeParameter('lookupField', 0, 'email') ?? '');
+	const fields: FieldInfo[] = (await describeLeadFields(fns)).filter(
+		(field) => !field.readOnly || field.name === lookupField || field.name === 'id',
+	);
 	const columns = [...new Set(raw.flatMap((record, index) => (refuse.has(index) ? [] : Object.keys(record))))];
 	const { fieldOf, unknown } = resolveColumns(columns, fields, loose);
 	if (unknown.length > 0 && unknownColumns === 'error') throw unknownColumnsError(fns, unknown);
@@ -91,6 +95,7 @@ async function checkAndConvert(
 					itemIndex: sourceOf[index],
 					field: column,
 					message: `Field "${column}" of item ${sourceOf[index]} has the value "${String(value)}", which ${conversion.problem} as Marketo's ${field.dataType} field ${field.name} needs`,
+					fix: `Correct the value (for example with an expression), map another field to ${field.name}, or leave it empty.`,
 				});
 				return;
 			}

@@ -9,7 +9,7 @@ export const waitOptions: INodeProperties[] = [
 		displayName: 'Poll Interval (Seconds)',
 		name: 'pollIntervalSeconds',
 		type: 'number',
-		typeOptions: { minValue: 0, numberPrecision: 2 },
+		typeOptions: { minValue: 1, numberPrecision: 2 },
 		default: 10,
 		description:
 			'How long to wait between two status checks. Marketo recommends 5 to 30 seconds; every check counts against the API quota.',

@@ -194,7 +194,7 @@ const properties: INodeProperties[] = [
 				displayName: 'Queue Full Wait (Seconds)',
 				name: 'queueWaitSeconds',
 				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 2 },
+				typeOptions: { minValue: 1, numberPrecision: 2 },
 				default: 30,
 				description:
 					'First wait when Marketo answers 1016 (10 imports already queued). Each further wait doubles, up to a minute.',
@@ -263,6 +263,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const error = new NodeOperationError(node, `${rejected.message} [item ${rejected.itemIndex}]`, {
 			itemIndex: rejected.itemIndex,
 			description:
+				rejected.fix ??
 				'Marketo lead fields hold text, numbers, booleans and dates. Flatten the value first (for example with an Edit Fields node), or remove the field.',
 		});
 		if (!continueOnFail) throw error;
@@ -318,13 +319,21 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		return (itemIndex: number) => byItem.get(itemIndex) ?? [];
 	})();
 	let traced: BatchRows[] = [];
+	let reportError: Error | undefined;
 	if (waitForCompletion && result.error === undefined) {
-		traced = await collectBatchRows(this, target, result.batches, table.columns, rowOf, lookupField, call);
+		// The batches are imported by now: a failed report download must not hide their IDs.
+		traced = await collectBatchRows(this, target, result.batches, table.columns, rowOf, lookupField, call).catch(
+			(error: Error) => {
+				reportError = error;
+				return [];
+			},
+		);
 	}
 	const outcomes = itemOutcomes(input.records.length, result.batches, traced, []);
 	const totals = countTotals(outcomes);
-	// Items refused before upload are part of the count too: every input is accounted for.
-	const refused = input.rejected.length + table.rejected.length;
+	// Items refused before they became records count too (those refused as rows are already
+	// in the outcomes, as not submitted): every input is accounted for.
+	const refused = input.rejected.length;
 	totals.items += refused;
 	totals.notSubmitted += refused;
 
@@ -364,6 +373,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				}
 			}
 		}
+	}
+
+	if (reportError !== undefined) {
+		const ids = accepted.map((batch) => batch.batchId).join(', ');
+		const message = `Every file was imported (batches ${ids}), but reading their failures and warnings failed: ${reportError.message}`;
+		const description = 'The totals count rows of those reports as imported. Read them later with Get Failures and Get Warnings.';
+		if (!continueOnFail) throw new NodeOperationError(node, message, { description });
+		output.push({ json: { error: message, acceptedBatchIds: ids }, pairedItem: pairAll(table.itemIndexes) });
 	}
 
 	if (result.error !== undefined) {
