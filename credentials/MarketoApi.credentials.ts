@@ -71,10 +71,11 @@ export class MarketoApi implements ICredentialType {
 			default: '',
 		},
 		{
-			displayName: 'Access Token Expires At',
-			name: 'accessTokenExpiresAt',
+			// Epoch ms. Not a password field: n8n 1.x treats password fields as strings and
+			// fails to list credentials when one holds a number.
+			displayName: 'Token Valid Until',
+			name: 'tokenValidUntil',
 			type: 'hidden',
-			typeOptions: { password: true },
 			default: 0,
 		},
 	];

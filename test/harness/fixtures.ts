@@ -37,7 +37,7 @@ export function credentialsFor(emulator: MarketoEmulator, overrides: IDataObject
 		clientId: CLIENT_ID,
 		clientSecret: CLIENT_SECRET,
 		accessToken: '',
-		accessTokenExpiresAt: 0,
+		tokenValidUntil: 0,
 		...overrides,
 	});
 	return helper;

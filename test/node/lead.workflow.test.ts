@@ -123,7 +123,7 @@ describe('tokens', () => {
 		await runWorkflow({ items: awkwardLeads(5), credentials, steps: [importStep('csv')] });
 		expect(emulator.tokenIssues()).toBe(1);
 		expect(credentials.store.get('marketo-cred-1')?.accessToken).toEqual(expect.any(String));
-		expect(credentials.store.get('marketo-cred-1')?.accessTokenExpiresAt).toBeGreaterThan(Date.now());
+		expect(credentials.store.get('marketo-cred-1')?.tokenValidUntil).toBeGreaterThan(Date.now());
 	});
 
 	it('renews a token that expired between Import and Get Status, once, and replays the call', async () => {

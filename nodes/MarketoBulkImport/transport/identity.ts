@@ -7,7 +7,7 @@ import { MarketoCredentialError, marketoEndpoints } from './endpoints';
 export interface IssuedToken {
 	accessToken: string;
 	/** Epoch milliseconds. */
-	accessTokenExpiresAt: number;
+	tokenValidUntil: number;
 }
 
 type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
@@ -109,7 +109,7 @@ export async function fetchAccessToken(
 		}
 		return {
 			accessToken: body.access_token,
-			accessTokenExpiresAt: Date.now() + Math.max(expiresIn, 0) * 1000,
+			tokenValidUntil: Date.now() + Math.max(expiresIn, 0) * 1000,
 		};
 	}
 }

@@ -89,7 +89,7 @@ function isUsable(token: Partial<IssuedToken> | undefined): token is IssuedToken
 		token !== undefined &&
 		typeof token.accessToken === 'string' &&
 		token.accessToken !== '' &&
-		Number(token.accessTokenExpiresAt) - Date.now() > NEAR_EXPIRY_SECONDS * 1000
+		Number(token.tokenValidUntil) - Date.now() > NEAR_EXPIRY_SECONDS * 1000
 	);
 }
 
@@ -112,16 +112,16 @@ async function sendWithToken(
 	const key = tokenCacheKey(fns, credentials);
 	const stored = {
 		accessToken: credentials.accessToken as string,
-		accessTokenExpiresAt: Number(credentials.accessTokenExpiresAt ?? 0),
+		tokenValidUntil: Number(credentials.tokenValidUntil ?? 0),
 	};
 	const cached = tokenCache.get(key);
 	const candidates = [cached, stored].filter(isUsable);
-	candidates.sort((a, b) => b.accessTokenExpiresAt - a.accessTokenExpiresAt);
+	candidates.sort((a, b) => b.tokenValidUntil - a.tokenValidUntil);
 
 	const data: ICredentialDataDecryptedObject = { ...credentials, accessToken: '' };
 	if (!renew && candidates.length > 0) {
 		data.accessToken = candidates[0].accessToken;
-		data.accessTokenExpiresAt = candidates[0].accessTokenExpiresAt;
+		data.tokenValidUntil = candidates[0].tokenValidUntil;
 	}
 
 	const reference = fns.getNode().credentials?.[CREDENTIAL_TYPE];
@@ -143,7 +143,7 @@ async function sendWithToken(
 	if (typeof data.accessToken === 'string' && data.accessToken !== '') {
 		tokenCache.set(key, {
 			accessToken: data.accessToken,
-			accessTokenExpiresAt: Number(data.accessTokenExpiresAt ?? 0),
+			tokenValidUntil: Number(data.tokenValidUntil ?? 0),
 		});
 	}
 	return response;
