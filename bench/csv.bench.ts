@@ -16,6 +16,11 @@ const WRITE_ROWS = 200_000;
 const PARSE_BYTES = 10 * 1024 * 1024;
 const RUNS = 9;
 const WARMUP = 2;
+/** Parsing 10 MB takes ~0.15 s: more samples for a steadier median at little cost. */
+const PARSE_RUNS = 21;
+
+/** With `node --expose-gc`, a full collection before every sample: no run pays for the previous one's garbage. */
+const collectGarbage: () => void = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 /** Deterministic PRNG (mulberry32) so every run benchmarks the same data. */
 function prng(seed: number): () => number {
@@ -116,18 +121,28 @@ function median(values: number[]): number {
 
 /**
  * Median wall time in ms of each function after warm-up. Runs are interleaved, in a rotating
- * order, so background load and GC debt fall on all contenders alike.
+ * order, so background load and GC debt fall on all contenders alike; with --expose-gc the heap
+ * is also collected before each sample. Speed ratios are the median of per-run ratios: the two
+ * samples of one run are seconds apart, so a burst of load from other processes (the machine
+ * may be shared) moves both and barely moves their ratio.
  */
-function timeAll(fns: Record<string, () => unknown>): Record<string, number> {
+interface Timings {
+	medians: Record<string, number>;
+	/** Median over runs of `slower[run] / faster[run]`: both samples of a run are taken back to back. */
+	ratio: (numerator: string, denominator: string) => number;
+}
+
+function timeAll(fns: Record<string, () => unknown>, runs = RUNS): Timings {
 	const names = Object.keys(fns);
 	const samples: Record<string, number[]> = {};
 	for (const name of names) {
 		samples[name] = [];
 		for (let i = 0; i < WARMUP; i++) fns[name]();
 	}
-	for (let run = 0; run < RUNS; run++) {
+	for (let run = 0; run < runs; run++) {
 		for (let k = 0; k < names.length; k++) {
 			const name = names[(run + k) % names.length];
+			collectGarbage();
 			const start = performance.now();
 			fns[name]();
 			samples[name].push(performance.now() - start);
@@ -135,7 +150,9 @@ function timeAll(fns: Record<string, () => unknown>): Record<string, number> {
 	}
 	const medians: Record<string, number> = {};
 	for (const name of names) medians[name] = median(samples[name]);
-	return medians;
+	const ratio = (numerator: string, denominator: string) =>
+		median(samples[numerator].map((value, run) => value / samples[denominator][run]));
+	return { medians, ratio };
 }
 
 // V8 returns concatenations as ropes; reading a char flattens them, so deferred work is timed too
@@ -166,8 +183,8 @@ export async function runCsvBench(): Promise<BenchRow[]> {
 		papa: () => flat(Papa.unparse(papaInput, { delimiter: ',', newline: '\r\n' })),
 		join: () => flat(papaInput.map((r) => r.join(',')).join('\r\n')),
 	});
-	const { ours: oursWrite, papa: papaWrite, join: joinWrite } = writes;
-	const writeRatio = papaWrite / oursWrite;
+	const { ours: oursWrite, papa: papaWrite, join: joinWrite } = writes.medians;
+	const writeRatio = writes.ratio('papa', 'ours');
 	const write = `write ${WRITE_ROWS.toLocaleString('en-US')}×${HEADER.length}`;
 	results.push(
 		{ name: `${write} writeDelimited`, metric: 'median time', value: round(oursWrite), unit: 'ms' },
@@ -197,10 +214,10 @@ export async function runCsvBench(): Promise<BenchRow[]> {
 	}
 	const parses = timeAll({
 		ours: () => parseDelimited(failures, ','),
-		papa: () => Papa.parse(failures, { delimiter: ',' }),
-	});
-	const { ours: oursParse, papa: papaParse } = parses;
-	const parseRatio = papaParse / oursParse;
+		papa: () => Papa.parse(failures, { delimiter: ',', skipEmptyLines: true }),
+	}, PARSE_RUNS);
+	const { ours: oursParse, papa: papaParse } = parses.medians;
+	const parseRatio = parses.ratio('papa', 'ours');
 	const mib = round(Buffer.byteLength(failures, 'utf8') / 1024 / 1024);
 	const parse = `parse ${mib} MiB failures file (${ours.length - 1} rows)`;
 	results.push(
