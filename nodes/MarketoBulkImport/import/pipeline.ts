@@ -27,6 +27,9 @@ export interface PipelineSettings {
 	call: CallOptions;
 }
 
+/** Imports Marketo runs at once per instance. */
+const MARKETO_IMPORT_SLOTS = 2;
+
 export interface BatchRecord {
 	fileNumber: number;
 	file: ImportFile;
@@ -103,7 +106,9 @@ export async function runImportPipeline(
 
 		await sleep(Math.max(MIN_POLL_MS, Math.min(settings.wait.pollIntervalMs, deadline - Date.now())));
 		try {
-			for (const batch of [...inQueue]) {
+			// Marketo imports in arrival order, two at a time: only our two oldest batches can
+			// have finished, so only they are asked about (the rest would waste API calls).
+			for (const batch of inQueue.slice(0, MARKETO_IMPORT_SLOTS)) {
 				await refresh(batch);
 				if (isFinished(batch.status as BatchStatus)) inQueue.splice(inQueue.indexOf(batch), 1);
 			}

@@ -77,7 +77,12 @@ async function checkAndConvert(
 	const fields: FieldInfo[] = (await describeLeadFields(fns)).filter(
 		(field) => !field.readOnly || field.name === lookupField || field.name === 'id',
 	);
-	const columns = [...new Set(raw.flatMap((record, index) => (refuse.has(index) ? [] : Object.keys(record))))];
+	const columnSet = new Set<string>();
+	raw.forEach((record, index) => {
+		if (refuse.has(index)) return;
+		for (const key of Object.keys(record)) columnSet.add(key);
+	});
+	const columns = [...columnSet];
 	const { fieldOf, unknown } = resolveColumns(columns, fields, loose);
 	if (unknown.length > 0 && unknownColumns === 'error') throw unknownColumnsError(fns, unknown);
 
