@@ -85,14 +85,14 @@ describe('dropdowns filled from Marketo', () => {
 		expect((await searchStaticLists.call(context)).results).toEqual([]);
 	});
 
-	it('fields to send: writable fields with n8n types, read-only left out', async () => {
+	it('fields to send: writable fields as text (empty stays empty), read-only left out', async () => {
 		emulator = await startEmulator();
 		const { fields } = await getLeadFields.call(loadOptionsContext(credentialsFor(emulator)));
 		const byId = Object.fromEntries(fields.map((f) => [f.id, f]));
 		expect(byId.email).toMatchObject({ type: 'string', defaultMatch: true, displayName: 'Email Address (email)' });
-		expect(byId.leadScore.type).toBe('number');
-		expect(byId.customBool.type).toBe('boolean');
-		expect(byId.customDate.type).toBe('dateTime');
+		expect(byId.leadScore.type).toBe('string');
+		expect(byId.customBool.type).toBe('string');
+		expect(byId.customDate.type).toBe('string');
 		expect(byId.createdAt).toBeUndefined();
 		expect(byId.mktoName).toBeUndefined();
 	});

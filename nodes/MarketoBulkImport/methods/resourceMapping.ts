@@ -1,24 +1,6 @@
-import type { FieldType, ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
+import type { ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
 
 import { describeLeadFields } from '../api/metadata';
-
-/** Marketo data types as n8n field types, so the editor validates values as the user types. */
-function fieldTypeOf(dataType: string): FieldType {
-	switch (dataType) {
-		case 'integer':
-		case 'float':
-		case 'currency':
-		case 'percent':
-			return 'number';
-		case 'boolean':
-			return 'boolean';
-		case 'date':
-		case 'datetime':
-			return 'dateTime';
-		default:
-			return 'string';
-	}
-}
 
 /** Writable lead fields, for "Fields to Send". Read-only fields are left out. */
 export async function getLeadFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
@@ -35,7 +17,10 @@ export async function getLeadFields(this: ILoadOptionsFunctions): Promise<Resour
 					defaultMatch: field.name === 'email',
 					canBeUsedToMatch: false,
 					display: true,
-					type: fieldTypeOf(field.dataType),
+					// Every field is offered as text: n8n turns an empty number field into 0 and an
+					// empty boolean into false, which would overwrite data in Marketo. The node
+					// converts by Marketo's own type instead, and leaves empty cells empty.
+					type: 'string',
 				}),
 			),
 	};
