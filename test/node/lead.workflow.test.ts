@@ -168,6 +168,17 @@ describe('tokens', () => {
 		expect(everything).not.toContain(CLIENT_SECRET);
 	});
 
+	it('says in words when the identity service cannot be reached (n8n would replace a raw ECONNREFUSED)', async () => {
+		const closed = await startEmulator();
+		const url = closed.url;
+		await closed.close();
+		const credentials = credentialsFor(emulator, { restEndpoint: `${url}/rest` });
+		const { error } = await runWorkflow({ items: awkwardLeads(1), credentials, steps: [importStep('csv', { unknownColumns: 'send' })] });
+		expect(error?.message).toBe(
+			`Could not reach Marketo's identity service at ${url}/identity (connection refused). Check the REST API endpoint (and the identity endpoint, if set) in the Marketo credential. No batch was accepted by Marketo. Items not submitted: 0 (1 of 1 rows).`,
+		);
+	});
+
 	it('never puts the token in output or errors', async () => {
 		const credentials = credentialsFor(emulator);
 		const { run } = await runWorkflow({

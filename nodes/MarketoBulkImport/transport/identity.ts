@@ -2,6 +2,7 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { MarketoCredentialError, marketoEndpoints } from './endpoints';
+import { describeNetworkError } from './networkErrors';
 
 /** What the credential keeps after asking Marketo's Identity service for a token. */
 export interface IssuedToken {
@@ -79,11 +80,11 @@ export async function fetchAccessToken(
 			})) as IdentityResponse;
 		} catch (error) {
 			// Keep only the code: the error itself carries the request, secret included.
-			networkCode = String((error as { code?: string }).code ?? 'no answer');
+			networkCode = (error as { code?: string }).code;
 		}
 		if (response === undefined) {
 			throw new MarketoCredentialError(
-				`Could not reach Marketo's identity service at ${identityBase} (${networkCode}). Check the REST API endpoint (and the identity endpoint, if set) in the Marketo credential`,
+				`Could not reach Marketo's identity service at ${identityBase} (${describeNetworkError(networkCode)}). Check the REST API endpoint (and the identity endpoint, if set) in the Marketo credential`,
 			);
 		}
 

@@ -10,6 +10,7 @@ import type {
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { isCredentialErrorMessage, marketoEndpoints } from './endpoints';
+import { describeNetworkError } from './networkErrors';
 import type { MarketoErrorEntry } from './errors';
 import { marketoApiError } from './errors';
 import type { IssuedToken } from './identity';
@@ -208,23 +209,6 @@ function endpointsOrError(
 		});
 	}
 	return endpoints;
-}
-
-const NETWORK_ERROR_WORDS: Record<string, string> = {
-	ECONNREFUSED: 'connection refused',
-	ECONNRESET: 'connection reset',
-	ENOTFOUND: 'host not found',
-	EAI_AGAIN: 'host name lookup failed',
-	ETIMEDOUT: 'timed out',
-	ECONNABORTED: 'connection aborted',
-	EHOSTUNREACH: 'host unreachable',
-	ENETUNREACH: 'network unreachable',
-	EPIPE: 'connection closed while sending',
-};
-
-function describeNetworkError(code: string | undefined): string {
-	if (code === undefined) return 'no answer';
-	return NETWORK_ERROR_WORDS[code] ?? 'network failure';
 }
 
 // ── The request loop ─────────────────────────────────────────────────────────────────
