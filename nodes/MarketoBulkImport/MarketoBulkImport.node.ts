@@ -1,7 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as customObject from './actions/customObject/CustomObject.resource';
 import * as lead from './actions/lead/Lead.resource';
+import * as programMember from './actions/programMember/ProgramMember.resource';
 import { router } from './actions/router';
 import { listSearch, loadOptions, resourceMapping } from './methods';
 
@@ -14,7 +16,7 @@ export class MarketoBulkImport implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description:
-			"Import leads into Adobe Marketo with its bulk API, and read back each batch's status, failures and warnings",
+			"Import leads, custom object records and program members into Adobe Marketo with its bulk API, and read back each batch's status, failures and warnings",
 		defaults: { name: 'Marketo Bulk Import' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -26,10 +28,16 @@ export class MarketoBulkImport implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Lead', value: 'lead' }],
+				options: [
+					{ name: 'Custom Object', value: 'customObject' },
+					{ name: 'Lead', value: 'lead' },
+					{ name: 'Program Member', value: 'programMember' },
+				],
 				default: 'lead',
 			},
 			...lead.description,
+			...customObject.description,
+			...programMember.description,
 		],
 	};
 

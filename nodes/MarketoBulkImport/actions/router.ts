@@ -1,7 +1,9 @@
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import * as customObject from './customObject/CustomObject.resource';
 import * as lead from './lead/Lead.resource';
+import * as programMember from './programMember/ProgramMember.resource';
 import type { MarketoBulkImportType } from './node.type';
 
 /** Operations that read one batch per input item. */
@@ -9,6 +11,19 @@ const perItem = {
 	'lead:getStatus': lead.getStatus.execute,
 	'lead:getFailures': lead.getFailures.execute,
 	'lead:getWarnings': lead.getWarnings.execute,
+	'customObject:getStatus': customObject.getStatus.execute,
+	'customObject:getFailures': customObject.getFailures.execute,
+	'customObject:getWarnings': customObject.getWarnings.execute,
+	'programMember:getStatus': programMember.getStatus.execute,
+	'programMember:getFailures': programMember.getFailures.execute,
+	'programMember:getWarnings': programMember.getWarnings.execute,
+} as const;
+
+/** Operations that take every input item at once. */
+const allItems = {
+	'lead:import': lead.import.execute,
+	'customObject:import': customObject.import.execute,
+	'programMember:import': programMember.import.execute,
 } as const;
 
 /** Errors reach the user as NodeApiError (Marketo said no) or NodeOperationError (anything else). */
@@ -25,9 +40,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 
 	// Import turns all the items into files at once. It turns refused items into error items
 	// itself; an error that stops the whole import becomes one error item for all the items.
-	if (key === 'lead:import') {
+	const importAll = allItems[key as keyof typeof allItems];
+	if (importAll !== undefined) {
 		try {
-			return [await lead.import.execute.call(this, items)];
+			return [await importAll.call(this, items)];
 		} catch (error) {
 			if (!this.continueOnFail()) throw asNodeError(this.getNode(), error, 0);
 			return [[{ json: { error: (error as Error).message }, pairedItem: items.map((_, item) => ({ item })) }]];

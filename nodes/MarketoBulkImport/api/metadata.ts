@@ -106,3 +106,82 @@ export async function listStaticLists(
 	// Marketo answers "no assets found" with a warning and no result at all.
 	return response.result ?? [];
 }
+
+/** Custom object types (`GET /rest/v1/customobjects.json`). */
+export async function listCustomObjects(fns: MarketoFunctions): Promise<IDataObject[]> {
+	const response = await marketoJson(fns, { method: 'GET', path: '/rest/v1/customobjects.json', idempotent: true });
+	return response.result ?? [];
+}
+
+export interface CustomObjectDescription {
+	name: string;
+	dedupeFields: string[];
+	fields: LeadField[];
+}
+
+/** A custom object type's fields and dedupe fields (`describe.json`). */
+export async function describeCustomObject(fns: MarketoFunctions, apiName: string): Promise<CustomObjectDescription> {
+	const response = await marketoJson(fns, {
+		method: 'GET',
+		path: `/rest/v1/customobjects/${encodeURIComponent(apiName)}/describe.json`,
+		idempotent: true,
+	});
+	const result = (response.result?.[0] ?? {}) as IDataObject;
+	return {
+		name: String(result.name ?? apiName),
+		dedupeFields: ((result.dedupeFields ?? []) as unknown[]).map(String),
+		fields: ((result.fields ?? []) as IDataObject[]).map((field) => ({
+			name: String(field.name),
+			displayName: String(field.displayName ?? field.name),
+			dataType: String(field.dataType ?? 'string'),
+			length: field.length === undefined ? undefined : Number(field.length),
+			readOnly: field.updateable === false,
+		})),
+	};
+}
+
+/** Program member fields (`GET /rest/v1/programs/members/describe.json`). */
+export async function describeProgramMemberFields(fns: MarketoFunctions): Promise<LeadField[]> {
+	const response = await marketoJson(fns, {
+		method: 'GET',
+		path: '/rest/v1/programs/members/describe.json',
+		idempotent: true,
+	});
+	const fields = ((response.result?.[0] as IDataObject | undefined)?.fields ?? []) as IDataObject[];
+	return fields.map((field) => ({
+		name: String(field.name),
+		displayName: String(field.displayName ?? field.name),
+		dataType: String(field.dataType ?? 'string'),
+		length: field.length === undefined ? undefined : Number(field.length),
+		readOnly: field.updateable === false,
+	}));
+}
+
+/** Every page of an Asset API list (offset paging, at most 200 per page). */
+async function allAssetPages(fns: MarketoFunctions, path: string): Promise<IDataObject[]> {
+	const all: IDataObject[] = [];
+	for (let offset = 0; ; offset += 200) {
+		const response = await marketoJson(fns, { method: 'GET', path, qs: { offset, maxReturn: 200 }, idempotent: true });
+		const page = response.result ?? [];
+		all.push(...page);
+		if (page.length < 200) return all;
+	}
+}
+
+export async function listPrograms(fns: MarketoFunctions): Promise<IDataObject[]> {
+	return await allAssetPages(fns, '/rest/asset/v1/programs.json');
+}
+
+/** One program by ID, or undefined. */
+export async function getProgram(fns: MarketoFunctions, programId: string): Promise<IDataObject | undefined> {
+	const response = await marketoJson(fns, {
+		method: 'GET',
+		path: `/rest/asset/v1/program/${encodeURIComponent(programId)}.json`,
+		idempotent: true,
+	});
+	return response.result?.[0];
+}
+
+export async function listChannels(fns: MarketoFunctions): Promise<IDataObject[]> {
+	return await allAssetPages(fns, '/rest/asset/v1/channels.json');
+}

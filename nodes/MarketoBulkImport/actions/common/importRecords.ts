@@ -22,7 +22,30 @@ export interface ImportRecords {
 
 export type UnknownColumns = 'error' | 'drop' | 'send';
 
-function unknownColumnsError(fns: IExecuteFunctions, unknown: Array<{ column: string; suggestions: string[] }>) {
+/** The writable fields columns are checked against, and the word for one row ("lead"). */
+export interface FieldSource {
+	load: () => Promise<FieldInfo[]>;
+	noun: string;
+}
+
+/** Writable lead fields; the lookup field is a column even when Marketo calls it read-only (id: update only). */
+export function leadFieldSource(fns: IExecuteFunctions): FieldSource {
+	return {
+		noun: 'lead',
+		load: async () => {
+			const lookupField = String(fns.getNodeParameter('lookupField', 0, 'email') ?? '');
+			return (await describeLeadFields(fns)).filter(
+				(field) => !field.readOnly || field.name === lookupField || field.name === 'id',
+			);
+		},
+	};
+}
+
+function unknownColumnsError(
+	fns: IExecuteFunctions,
+	unknown: Array<{ column: string; suggestions: string[] }>,
+	noun: string,
+) {
 	const list = unknown
 		.map(({ column, suggestions }) =>
 			suggestions.length > 0 ? `"${column}" (did you mean ${suggestions.join(', ')}?)` : `"${column}"`,
@@ -31,8 +54,8 @@ function unknownColumnsError(fns: IExecuteFunctions, unknown: Array<{ column: st
 	return new NodeOperationError(
 		fns.getNode(),
 		unknown.length === 1
-			? `This column is not a writable Marketo lead field: ${list}`
-			: `These columns are not writable Marketo lead fields: ${list}`,
+			? `This column is not a writable Marketo ${noun} field: ${list}`
+			: `These columns are not writable Marketo ${noun} fields: ${list}`,
 		{
 			description:
 				'Marketo would refuse the whole file. Rename the columns to Marketo REST API names (use "Map Each Field Below" to pick them), or set Options → Unknown Columns to "Drop".',
@@ -51,6 +74,7 @@ async function checkAndConvert(
 	sourceOf: number[],
 	unknownColumns: UnknownColumns,
 	loose: boolean,
+	source: FieldSource,
 ): Promise<ImportRecords> {
 	const rejected: RejectedItem[] = [];
 	const refuse = new Set<number>();
@@ -63,7 +87,7 @@ async function checkAndConvert(
 				rejected.push({
 					itemIndex: sourceOf[index],
 					field,
-					message: `Field "${field}" of item ${sourceOf[index]} holds ${problem}, which Marketo cannot store in a lead field`,
+					message: `Field "${field}" of item ${sourceOf[index]} holds ${problem}, which Marketo cannot store in a ${source.noun} field`,
 				});
 			}
 		}
@@ -72,11 +96,7 @@ async function checkAndConvert(
 		return { records: raw.filter((_, i) => !refuse.has(i)), sourceOf: sourceOf.filter((_, i) => !refuse.has(i)), rejected };
 	}
 
-	// The lookup field is a column even when Marketo calls it read-only (id: update only).
-	const lookupField = String(fns.getNodeParameter('lookupField', 0, 'email') ?? '');
-	const fields: FieldInfo[] = (await describeLeadFields(fns)).filter(
-		(field) => !field.readOnly || field.name === lookupField || field.name === 'id',
-	);
+	const fields: FieldInfo[] = await source.load();
 	const columnSet = new Set<string>();
 	raw.forEach((record, index) => {
 		if (refuse.has(index)) return;
@@ -84,7 +104,7 @@ async function checkAndConvert(
 	});
 	const columns = [...columnSet];
 	const { fieldOf, unknown } = resolveColumns(columns, fields, loose);
-	if (unknown.length > 0 && unknownColumns === 'error') throw unknownColumnsError(fns, unknown);
+	if (unknown.length > 0 && unknownColumns === 'error') throw unknownColumnsError(fns, unknown, source.noun);
 
 	const records: Array<Record<string, unknown>> = [];
 	const kept: number[] = [];
@@ -117,15 +137,20 @@ export async function recordsFromItems(
 	fns: IExecuteFunctions,
 	items: INodeExecutionData[],
 	unknownColumns: UnknownColumns,
+	source: FieldSource = leadFieldSource(fns),
+	/** Whether the operation has "Fields to Send" (a resource mapper) at all. */
+	hasMapper = true,
 ): Promise<ImportRecords> {
-	const mappingMode = fns.getNodeParameter('columns.mappingMode', 0, 'autoMapInputData') as string;
+	const mappingMode = hasMapper
+		? (fns.getNodeParameter('columns.mappingMode', 0, 'autoMapInputData') as string)
+		: 'autoMapInputData';
 	const raw = items.map((item, i) =>
 		mappingMode === 'defineBelow'
 			? ((fns.getNodeParameter('columns.value', i, {}) as IDataObject) ?? {})
 			: item.json,
 	);
 	// Mapped fields are Marketo REST names already; auto-mapped ones may be display names.
-	return await checkAndConvert(fns, raw, items.map((_, i) => i), unknownColumns, mappingMode !== 'defineBelow');
+	return await checkAndConvert(fns, raw, items.map((_, i) => i), unknownColumns, mappingMode !== 'defineBelow', source);
 }
 
 /** Records from delimited files in the items' binary data (for example a downloaded export). */
@@ -133,6 +158,7 @@ export async function recordsFromFiles(
 	fns: IExecuteFunctions,
 	items: INodeExecutionData[],
 	unknownColumns: UnknownColumns,
+	source: FieldSource = leadFieldSource(fns),
 ): Promise<ImportRecords> {
 	const property = fns.getNodeParameter('binaryPropertyName', 0, 'data') as string;
 	const delimiterChoice = fns.getNodeParameter('inputDelimiter', 0, 'auto') as string;
@@ -149,7 +175,7 @@ export async function recordsFromFiles(
 		if (header.length === 0) {
 			throw new NodeOperationError(fns.getNode(), `The file in "${property}" of item ${i} is empty [item ${i}]`, {
 				itemIndex: i,
-				description: 'The file needs a header row of Marketo REST API field names, then one row per lead.',
+				description: `The file needs a header row of Marketo REST API field names, then one row per ${source.noun}.`,
 			});
 		}
 		for (const cells of rows) {
@@ -161,5 +187,5 @@ export async function recordsFromFiles(
 			sourceOf.push(i);
 		}
 	}
-	return await checkAndConvert(fns, raw, sourceOf, unknownColumns, true);
+	return await checkAndConvert(fns, raw, sourceOf, unknownColumns, true, source);
 }

@@ -1,12 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { ImportTarget } from '../../api/bulkImport';
 import { getBatchStatus } from '../../api/bulkImport';
 import { waitForBatch } from '../../import/waitForBatch';
 import { alphabetical, batchIdField, readBatchId, readRetrySettings, retryOptions } from '../common/fields';
 import { readWaitSettings, waitOptions } from '../common/wait';
 
-const properties: INodeProperties[] = [
+export const statusProperties: INodeProperties[] = [
 	batchIdField,
 	{
 		displayName: 'Options',
@@ -33,25 +34,33 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['lead'], operation: ['getStatus'] } },
-	properties,
+	statusProperties,
 );
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const batchId = readBatchId(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const callOptions = { itemIndex, retry: readRetrySettings(this, itemIndex) };
-	const target = { kind: 'lead' } as const;
+	return await executeStatus(this, itemIndex, { kind: 'lead' });
+}
+
+/** Get Status for any of the three imports. */
+export async function executeStatus(
+	fns: IExecuteFunctions,
+	itemIndex: number,
+	target: ImportTarget,
+): Promise<INodeExecutionData[]> {
+	const batchId = readBatchId(fns, itemIndex);
+	const options = fns.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const callOptions = { itemIndex, retry: readRetrySettings(fns, itemIndex) };
 
 	if (options.waitUntilFinished === true) {
 		const { status, timedOut } = await waitForBatch(
-			this,
+			fns,
 			target,
 			batchId,
-			readWaitSettings(this, itemIndex),
+			readWaitSettings(fns, itemIndex),
 			callOptions,
 		);
 		return [{ json: { ...status.raw, timedOut }, pairedItem: { item: itemIndex } }];
 	}
-	const status = await getBatchStatus(this, target, batchId, callOptions);
+	const status = await getBatchStatus(fns, target, batchId, callOptions);
 	return [{ json: { ...status.raw }, pairedItem: { item: itemIndex } }];
 }

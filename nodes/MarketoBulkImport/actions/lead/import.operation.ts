@@ -19,28 +19,161 @@ import { runImportPipeline } from '../../import/pipeline';
 import { reasonField } from '../../import/reports';
 import { buildImportTable } from '../../import/table';
 import { alphabetical, readRetrySettings, retryOptions } from '../common/fields';
-import type { UnknownColumns } from '../common/importRecords';
-import { recordsFromFiles, recordsFromItems } from '../common/importRecords';
+import type { FieldSource, UnknownColumns } from '../common/importRecords';
+import { leadFieldSource, recordsFromFiles, recordsFromItems } from '../common/importRecords';
 import { readStaticListId, staticListField } from '../common/staticList';
 import { readWaitSettings, waitOptions } from '../common/wait';
 
 const MEGABYTE = 1024 * 1024;
 
+/** Input, Input Binary Field, Input File Delimiter and File Format: shared by every import. */
+export function inputProperties(noun: string, plural: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Input',
+			name: 'inputSource',
+			type: 'options',
+			default: 'items',
+			options: [
+				{ name: 'Items', value: 'items', description: `Each incoming item is one ${noun}` },
+				{
+					name: 'Binary File',
+					value: 'binaryFile',
+					description: `Each incoming item holds a CSV, TSV or SSV file of ${plural} (for example a downloaded export)`,
+				},
+			],
+		},
+		{
+			displayName: 'Input Binary Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			required: true,
+			displayOptions: { show: { inputSource: ['binaryFile'] } },
+			hint: 'The name of the input binary field holding the file',
+		},
+		{
+			displayName: 'Input File Delimiter',
+			name: 'inputDelimiter',
+			type: 'options',
+			default: 'auto',
+			displayOptions: { show: { inputSource: ['binaryFile'] } },
+			options: [
+				{ name: 'Detect From Header', value: 'auto' },
+				{ name: 'Comma', value: 'csv' },
+				{ name: 'Tab', value: 'tsv' },
+				{ name: 'Semicolon', value: 'ssv' },
+			],
+		},
+		{
+			displayName: 'File Format',
+			name: 'format',
+			type: 'options',
+			default: 'csv',
+			options: [
+				{ name: 'CSV (Comma-Separated)', value: 'csv' },
+				{ name: 'TSV (Tab-Separated)', value: 'tsv' },
+				{ name: 'SSV (Semicolon-Separated)', value: 'ssv' },
+			],
+			description: 'How the rows are written in the files sent to Marketo',
+		},
+	];
+}
+
+/** Import options shared by every import (the lead import adds Static List and Partition). */
+export function importOptions(noun: string, defaultFileName: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Wait for Completion',
+			name: 'waitForCompletion',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to wait until Marketo has finished every batch and output their final status and counters',
+		},
+		...waitOptions.map((option) => ({
+			...option,
+			displayOptions: { show: { waitForCompletion: [true] } },
+		})),
+		{
+			displayName: 'Output Failed and Warned Rows',
+			name: 'outputRows',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { waitForCompletion: [true] } },
+			description:
+				"Whether to also output one item per failed or warned row, with Marketo's reason, linked to the input item that produced it. Marketo's reports have no row numbers, so rows are matched to items by their values.",
+		},
+		{
+			displayName: 'Max File Size (MB)',
+			name: 'maxFileSizeMb',
+			type: 'number',
+			typeOptions: { minValue: 0.001, maxValue: 10, numberPrecision: 3 },
+			default: 9.5,
+			description:
+				'Items are split into as many files (batches) as needed, each under this size. Marketo refuses files of 10 MB or more.',
+		},
+		{
+			displayName: 'Max Batches in Queue',
+			name: 'maxInQueue',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 10 },
+			default: 4,
+			description:
+				"How many of this node's batches may wait or run in Marketo's import queue at once. Marketo runs 2 at a time and queues at most 10 for the whole instance, shared with other integrations.",
+		},
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: defaultFileName,
+			description: 'Base name of the uploaded files, as Marketo shows it',
+		},
+		...retryOptions,
+		{
+			displayName: 'Unknown Columns',
+			name: 'unknownColumns',
+			type: 'options',
+			default: 'error',
+			options: [
+				{
+					name: 'Stop With an Error',
+					value: 'error',
+					description: 'Check columns against Marketo\'s fields before uploading, and name the unknown ones',
+				},
+				{ name: 'Drop', value: 'drop', description: 'Leave columns that are not writable Marketo fields out of the file' },
+				{
+					name: 'Send As They Are',
+					value: 'send',
+					description: 'Skip the check and the type conversion (no field list is read); Marketo refuses files with unknown columns',
+				},
+			],
+			description: `What to do with columns that are not writable Marketo ${noun} fields`,
+		},
+		{
+			displayName: 'Queue Full Wait (Seconds)',
+			name: 'queueWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 2 },
+			default: 30,
+			description:
+				'First wait when Marketo answers 1016 (10 imports already queued). Each further wait doubles, up to a minute.',
+		},
+		{
+			displayName: 'Max Queue Wait (Minutes)',
+			name: 'maxQueueWaitMinutes',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 30,
+			description: 'How long to keep retrying when the queue is full before giving up with an error',
+		},
+	];
+}
+
+const [inputField, ...fileFields] = inputProperties('lead', 'leads');
+
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Input',
-		name: 'inputSource',
-		type: 'options',
-		default: 'items',
-		options: [
-			{ name: 'Items', value: 'items', description: 'Each incoming item is one lead' },
-			{
-				name: 'Binary File',
-				value: 'binaryFile',
-				description: 'Each incoming item holds a CSV, TSV or SSV file of leads (for example a downloaded export)',
-			},
-		],
-	},
+	inputField,
 	{
 		displayName: 'Fields to Send',
 		name: 'columns',
@@ -62,40 +195,7 @@ const properties: INodeProperties[] = [
 		description:
 			"Map Automatically matches the items' fields to Marketo fields by REST API name or display name (ignoring case)",
 	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		displayOptions: { show: { inputSource: ['binaryFile'] } },
-		hint: 'The name of the input binary field holding the file',
-	},
-	{
-		displayName: 'Input File Delimiter',
-		name: 'inputDelimiter',
-		type: 'options',
-		default: 'auto',
-		displayOptions: { show: { inputSource: ['binaryFile'] } },
-		options: [
-			{ name: 'Detect From Header', value: 'auto' },
-			{ name: 'Comma', value: 'csv' },
-			{ name: 'Tab', value: 'tsv' },
-			{ name: 'Semicolon', value: 'ssv' },
-		],
-	},
-	{
-		displayName: 'File Format',
-		name: 'format',
-		type: 'options',
-		default: 'csv',
-		options: [
-			{ name: 'CSV (Comma-Separated)', value: 'csv' },
-			{ name: 'TSV (Tab-Separated)', value: 'tsv' },
-			{ name: 'SSV (Semicolon-Separated)', value: 'ssv' },
-		],
-		description: 'How the rows are written in the files sent to Marketo',
-	},
+	...fileFields,
 	{
 		displayName: 'Lookup Field Name or ID',
 		name: 'lookupField',
@@ -123,90 +223,7 @@ const properties: INodeProperties[] = [
 				description:
 					'Lead partition to import into. Required by Marketo when the instance has several partitions. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
-			{
-				displayName: 'Wait for Completion',
-				name: 'waitForCompletion',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to wait until Marketo has finished every batch and output their final status and counters',
-			},
-			...waitOptions.map((option) => ({
-				...option,
-				displayOptions: { show: { waitForCompletion: [true] } },
-			})),
-			{
-				displayName: 'Output Failed and Warned Rows',
-				name: 'outputRows',
-				type: 'boolean',
-				default: false,
-				displayOptions: { show: { waitForCompletion: [true] } },
-				description:
-					"Whether to also output one item per failed or warned row, with Marketo's reason, linked to the input item that produced it. Marketo's reports have no row numbers, so rows are matched to items by their values.",
-			},
-			{
-				displayName: 'Max File Size (MB)',
-				name: 'maxFileSizeMb',
-				type: 'number',
-				typeOptions: { minValue: 0.001, maxValue: 10, numberPrecision: 3 },
-				default: 9.5,
-				description:
-					'Items are split into as many files (batches) as needed, each under this size. Marketo refuses files of 10 MB or more.',
-			},
-			{
-				displayName: 'Max Batches in Queue',
-				name: 'maxInQueue',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 10 },
-				default: 4,
-				description:
-					"How many of this node's batches may wait or run in Marketo's import queue at once. Marketo runs 2 at a time and queues at most 10 for the whole instance, shared with other integrations.",
-			},
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: 'leads',
-				description: 'Base name of the uploaded files, as Marketo shows it',
-			},
-			...retryOptions,
-			{
-				displayName: 'Unknown Columns',
-				name: 'unknownColumns',
-				type: 'options',
-				default: 'error',
-				options: [
-					{
-						name: 'Stop With an Error',
-						value: 'error',
-						description: 'Check columns against Marketo\'s fields before uploading, and name the unknown ones',
-					},
-					{ name: 'Drop', value: 'drop', description: 'Leave columns that are not writable Marketo fields out of the file' },
-					{
-						name: 'Send As They Are',
-						value: 'send',
-						description: 'Skip the check and the type conversion (no field list is read); Marketo refuses files with unknown columns',
-					},
-				],
-				description: 'What to do with columns that are not writable Marketo lead fields',
-			},
-			{
-				displayName: 'Queue Full Wait (Seconds)',
-				name: 'queueWaitSeconds',
-				type: 'number',
-				typeOptions: { minValue: 1, numberPrecision: 2 },
-				default: 30,
-				description:
-					'First wait when Marketo answers 1016 (10 imports already queued). Each further wait doubles, up to a minute.',
-			},
-			{
-				displayName: 'Max Queue Wait (Minutes)',
-				name: 'maxQueueWaitMinutes',
-				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 2 },
-				default: 30,
-				description: 'How long to keep retrying when the queue is full before giving up with an error',
-			},
+			...importOptions('lead', 'leads'),
 		]),
 	},
 ];
@@ -216,7 +233,24 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-const target: ImportTarget = { kind: 'lead' };
+/** What differs between the lead, custom object and program member imports. */
+export interface ImportSpec {
+	target: ImportTarget;
+	/** One row, and many: "lead", "leads". */
+	noun: string;
+	plural: string;
+	fieldSource: FieldSource;
+	/** Whether the operation has "Fields to Send". */
+	hasMapper: boolean;
+	/** The column that identifies a row, to trace report rows to items by it. */
+	lookupField?: string;
+	/** Form fields sent with each file (read once the rows are ready). */
+	formFields: () => Record<string, string | undefined>;
+	/** Extra fields in each batch item. */
+	summary?: (formFields: Record<string, string | undefined>) => IDataObject;
+	/** Checks the file's columns before anything is uploaded. */
+	checkColumns?: (columns: readonly string[]) => void;
+}
 
 function batchJson(batch: BatchRecord, fileCount: number, common: IDataObject): IDataObject {
 	const raw = batch.status?.raw ?? {};
@@ -236,24 +270,52 @@ function batchJson(batch: BatchRecord, fileCount: number, common: IDataObject): 
 
 /** Import takes every input item at once: they become one or more files. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const node = this.getNode();
-	if (items.length === 0) {
-		throw new NodeOperationError(node, 'There are no items to import', {
-			description: 'Connect a node that outputs the leads to import, one item per lead.',
-		});
-	}
-	const format = this.getNodeParameter('format', 0) as DelimitedFormat;
 	const lookupField = String(this.getNodeParameter('lookupField', 0, 'email') ?? '').trim() || 'email';
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const continueOnFail = this.continueOnFail();
+	return await executeImport(this, items, {
+		target: { kind: 'lead' },
+		noun: 'lead',
+		plural: 'leads',
+		fieldSource: leadFieldSource(this),
+		hasMapper: true,
+		lookupField,
+		formFields: () => ({
+			lookupField,
+			listId: readStaticListId(this, options.listId),
+			partitionName: String(options.partitionName ?? '').trim() || undefined,
+		}),
+		summary: (fields) => ({
+			lookupField,
+			...(fields.listId ? { listId: fields.listId } : {}),
+			...(fields.partitionName ? { partitionName: fields.partitionName } : {}),
+		}),
+	});
+}
+
+/** The import itself, for any of Marketo's three bulk imports. */
+export async function executeImport(
+	fns: IExecuteFunctions,
+	items: INodeExecutionData[],
+	spec: ImportSpec,
+): Promise<INodeExecutionData[]> {
+	const node = fns.getNode();
+	const { target, noun, plural, lookupField } = spec;
+	if (items.length === 0) {
+		throw new NodeOperationError(node, 'There are no items to import', {
+			description: `Connect a node that outputs the ${plural} to import, one item per ${noun}.`,
+		});
+	}
+	const format = fns.getNodeParameter('format', 0) as DelimitedFormat;
+	const options = fns.getNodeParameter('options', 0, {}) as IDataObject;
+	const continueOnFail = fns.continueOnFail();
 	const output: INodeExecutionData[] = [];
 
 	// 1. Items → records → rows. Items that cannot become a row stop the run, or become error items.
 	const unknownColumns = (options.unknownColumns ?? 'error') as UnknownColumns;
 	const input =
-		this.getNodeParameter('inputSource', 0, 'items') === 'binaryFile'
-			? await recordsFromFiles(this, items, unknownColumns)
-			: await recordsFromItems(this, items, unknownColumns);
+		fns.getNodeParameter('inputSource', 0, 'items') === 'binaryFile'
+			? await recordsFromFiles(fns, items, unknownColumns, spec.fieldSource)
+			: await recordsFromItems(fns, items, unknownColumns, spec.fieldSource, spec.hasMapper);
 	// From here on, "item" indexes are record indexes; sourceOf maps them back to input items.
 	const { sourceOf } = input;
 	const pairAll = (recordIndexes: readonly number[]): IPairedItemData[] =>
@@ -264,7 +326,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			itemIndex: rejected.itemIndex,
 			description:
 				rejected.fix ??
-				'Marketo lead fields hold text, numbers, booleans and dates. Flatten the value first (for example with an Edit Fields node), or remove the field.',
+				`Marketo ${noun} fields hold text, numbers, booleans and dates. Flatten the value first (for example with an Edit Fields node), or remove the field.`,
 		});
 		if (!continueOnFail) throw error;
 		output.push({ json: { error: error.message, itemIndex: rejected.itemIndex }, pairedItem: { item: rejected.itemIndex } });
@@ -272,11 +334,13 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	if (table.rows.length === 0) {
 		if (output.length === 0) {
 			throw new NodeOperationError(node, 'There are no rows to import', {
-				description: 'The input items (or files) hold no lead rows.',
+				description: `The input items (or files) hold no ${noun} rows.`,
 			});
 		}
 		return output;
 	}
+
+	spec.checkColumns?.(table.columns);
 
 	// 2. Rows → files under the size limit.
 	const maxFileBytes = Math.min(
@@ -293,14 +357,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	// 3. Files → Marketo.
 	const waitForCompletion = options.waitForCompletion === true;
-	const call = { retry: readRetrySettings(this, 0) };
-	const baseName = String(options.fileName ?? 'leads').trim() || 'leads';
-	const fields = {
-		lookupField,
-		listId: readStaticListId(this, options.listId),
-		partitionName: String(options.partitionName ?? '').trim() || undefined,
-	};
-	const result = await runImportPipeline(this, files, {
+	const call = { retry: readRetrySettings(fns, 0) };
+	const baseName = String(options.fileName ?? plural).trim() || plural;
+	const fields = spec.formFields();
+	const result = await runImportPipeline(fns, files, {
 		target,
 		format,
 		fields,
@@ -308,7 +368,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			`${baseName}${files.length > 1 ? `-${String(n).padStart(3, '0')}` : ''}${FILE_EXTENSIONS[format]}`,
 		maxInQueue: Math.max(1, Math.min(10, Number(options.maxInQueue ?? 4))),
 		waitForCompletion,
-		wait: readWaitSettings(this, 0),
+		wait: readWaitSettings(fns, 0),
 		call,
 	});
 
@@ -322,7 +382,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	let reportError: Error | undefined;
 	if (waitForCompletion && result.error === undefined) {
 		// The batches are imported by now: a failed report download must not hide their IDs.
-		traced = await collectBatchRows(this, target, result.batches, table.columns, rowOf, lookupField, call).catch(
+		traced = await collectBatchRows(fns, target, result.batches, table.columns, rowOf, lookupField, call).catch(
 			(error: Error) => {
 				reportError = error;
 				return [];
@@ -339,9 +399,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	const common: IDataObject = {
 		format,
-		lookupField,
-		...(fields.listId ? { listId: fields.listId } : {}),
-		...(fields.partitionName ? { partitionName: fields.partitionName } : {}),
+		...(spec.summary?.(fields) ?? {}),
 		columns: table.columns,
 		totals: { ...totals },
 	};

@@ -1,0 +1,14 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { executeStatus, statusProperties } from '../lead/getStatus.operation';
+import { readTarget } from './shared';
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['customObject'], operation: ['getStatus'] } },
+	statusProperties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	return await executeStatus(this, itemIndex, readTarget(this, itemIndex));
+}
