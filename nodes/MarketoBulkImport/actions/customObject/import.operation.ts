@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { CustomObjectDescription } from '../../api/metadata';
 import { describeCustomObject } from '../../api/metadata';
 import { alphabetical } from '../common/fields';
-import { executeImport, importOptions, inputProperties } from '../lead/import.operation';
+import { executeImport, importOptions, inputProperties } from '../common/import';
 import { readTarget } from './shared';
 
 const properties: INodeProperties[] = [

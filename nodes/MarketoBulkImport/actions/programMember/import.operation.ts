@@ -3,7 +3,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { describeLeadFields, describeProgramMemberFields } from '../../api/metadata';
 import { alphabetical } from '../common/fields';
-import { executeImport, importOptions, inputProperties } from '../lead/import.operation';
+import { executeImport, importOptions, inputProperties } from '../common/import';
 
 const properties: INodeProperties[] = [
 	{
