@@ -38,7 +38,7 @@ it('an HTTP 502 answer to an upload is not resent: Marketo may have the file', a
 		credentials: credentialsFor(emulator),
 		steps: [importStep()],
 	});
-	expect(error?.message).toMatch(/Marketo answered an upload with HTTP 502 \(502\), so it is unknown whether it accepted the file/);
+	expect(error?.message).toMatch(/Marketo answered an upload with HTTP 502 \(502\), so it is unknown whether Marketo accepted the file/);
 	expect(error?.message).toMatch(/Items in the interrupted upload \(check in Marketo before resending\): 0\./);
 	expect(emulator.requests().filter((r) => r.method === 'POST' && r.path === '/bulk/v1/leads.json')).toHaveLength(1);
 });

@@ -5,6 +5,7 @@ import type {
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
+	INode,
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
@@ -211,6 +212,52 @@ function endpointsOrError(
 	return endpoints;
 }
 
+/** Capitalises a message that starts with a lower-case word (when it has no context prefix). */
+function sentence(message: string): string {
+	return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+/** The error for an upload that may or may not have reached Marketo: callers must not resend it. */
+function uploadOutcomeUnknown(
+	node: INode,
+	detail: JsonObject,
+	what: string,
+	itemIndex: number | undefined,
+	extra = '',
+): NodeApiError {
+	const error = new NodeApiError(node, detail, {
+		message: sentence(`${what}, so it is unknown whether Marketo accepted the file`),
+		description:
+			`Check the batches in Marketo (or with Get Status) before running the import again, to avoid importing rows twice. ${extra}`.trim(),
+		itemIndex,
+	});
+	uploadsWithUnknownOutcome.add(error);
+	return error;
+}
+
+/** Waits that double up to a cap, until a total wait or an attempt count is used up. */
+class BoundedBackoff {
+	private attempts = 0;
+
+	private waited = 0;
+
+	constructor(
+		private readonly initialMs: number,
+		private readonly maxTotalMs: number,
+		private readonly settings: RetrySettings,
+	) {}
+
+	/** Sleeps and returns true, or returns false when the budget is spent. */
+	async wait(): Promise<boolean> {
+		if (this.waited >= this.maxTotalMs || this.attempts >= MAX_WAIT_ATTEMPTS) return false;
+		this.attempts++;
+		const delay = backoffDelay(this.attempts, this.initialMs, this.settings.maxDelayMs, this.settings.jitter);
+		this.waited += delay;
+		await sleep(delay);
+		return true;
+	}
+}
+
 // ── The request loop ─────────────────────────────────────────────────────────────────
 
 type Outcome =
@@ -281,10 +328,8 @@ async function marketoRequest(
 	let renewed = false;
 	let renewOnNextSend = false;
 	let transientAttempts = 0;
-	let rateLimitAttempts = 0;
-	let rateLimitWaited = 0;
-	let queueAttempts = 0;
-	let queueWaited = 0;
+	const rateLimitWait = new BoundedBackoff(settings.rateLimitDelayMs, settings.maxRateLimitWaitMs, settings);
+	const queueFullWait = new BoundedBackoff(settings.queueFullDelayMs, settings.maxQueueWaitMs, settings);
 	const context = call.context ? `${call.context}: ` : '';
 
 	for (;;) {
@@ -319,16 +364,16 @@ async function marketoRequest(
 			const what = describeNetworkError(code);
 			const detail = { message: `Connection to Marketo failed: ${what}` } as JsonObject;
 			if (!call.idempotent && !neverSent) {
-				const unknownOutcome = new NodeApiError(node, detail, {
-					message: `${context}the connection to Marketo broke during an upload (${what}), so it is unknown whether Marketo accepted the file`,
-					description: `Check the batches in Marketo (or with Get Status) before running the import again, to avoid importing rows twice. Network error: ${code ?? 'none reported'}.`,
-					itemIndex: call.itemIndex,
-				});
-				uploadsWithUnknownOutcome.add(unknownOutcome);
-				throw unknownOutcome;
+				throw uploadOutcomeUnknown(
+					node,
+					detail,
+					`${context}the connection to Marketo broke during an upload (${what})`,
+					call.itemIndex,
+					`Network error: ${code ?? 'none reported'}.`,
+				);
 			}
 			throw new NodeApiError(node, detail, {
-				message: `${context}could not reach Marketo at ${instanceBase} (${what})`,
+				message: sentence(`${context}could not reach Marketo at ${instanceBase} (${what})`),
 				description: `Check the REST API endpoint in the Marketo credential and that this n8n can reach it. Network error: ${code ?? 'none reported'}.`,
 				itemIndex: call.itemIndex,
 			});
@@ -343,39 +388,16 @@ async function marketoRequest(
 			renewOnNextSend = true;
 			continue;
 		}
-		if (
-			RATE_LIMIT_CODES.has(code) &&
-			rateLimitWaited < settings.maxRateLimitWaitMs &&
-			rateLimitAttempts < MAX_WAIT_ATTEMPTS
-		) {
-			rateLimitAttempts++;
-			const delay = backoffDelay(rateLimitAttempts, settings.rateLimitDelayMs, settings.maxDelayMs, settings.jitter);
-			rateLimitWaited += delay;
-			await sleep(delay);
-			continue;
-		}
-		if (
-			code === QUEUE_FULL_CODE &&
-			!call.idempotent &&
-			queueWaited < settings.maxQueueWaitMs &&
-			queueAttempts < MAX_WAIT_ATTEMPTS
-		) {
-			queueAttempts++;
-			const delay = backoffDelay(queueAttempts, settings.queueFullDelayMs, settings.maxDelayMs, settings.jitter);
-			queueWaited += delay;
-			await sleep(delay);
-			continue;
-		}
+		if (RATE_LIMIT_CODES.has(code) && (await rateLimitWait.wait())) continue;
+		if (code === QUEUE_FULL_CODE && !call.idempotent && (await queueFullWait.wait())) continue;
 		// An HTTP 5xx (or a 604 time-out) on an upload is ambiguous: the file may have arrived.
 		if (!call.idempotent && outcome.ambiguous) {
-			const unknownOutcome = new NodeApiError(node, outcome.body, {
-				message: `${context}Marketo answered an upload with ${outcome.error.message} (${outcome.error.code}), so it is unknown whether it accepted the file`,
-				description:
-					'Check the batches in Marketo (or with Get Status) before running the import again, to avoid importing rows twice.',
-				itemIndex: call.itemIndex,
-			});
-			uploadsWithUnknownOutcome.add(unknownOutcome);
-			throw unknownOutcome;
+			throw uploadOutcomeUnknown(
+				node,
+				outcome.body,
+				`${context}Marketo answered an upload with ${outcome.error.message} (${outcome.error.code})`,
+				call.itemIndex,
+			);
 		}
 		// Other transient refusals mean Marketo did not process the call: even an upload may be resent.
 		if (TRANSIENT_CODES.has(code) && transientAttempts < settings.maxTransientRetries) {

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { executeStatus, statusProperties } from '../lead/getStatus.operation';
+import { executeStatus, statusProperties } from '../common/status';
 import { readTarget } from './shared';
 
 export const description = updateDisplayOptions(
