@@ -8,6 +8,11 @@ import {
 	writeDelimited,
 	type Delimiter,
 } from '../../nodes/MarketoBulkImport/csv';
+import {
+	createLineScanState,
+	parseDelimitedWithLines,
+	scanDelimitedChunk,
+} from '../../nodes/MarketoBulkImport/csv/reader';
 
 import { delimiter, DELIMITER_LIST, isBlankRow, NUM_RUNS, row, table } from './arbitraries';
 
@@ -255,5 +260,235 @@ describe('reader edge cases', () => {
 				['', "O'Brien, Jr.", 'Value for required field "email" not specified'],
 			],
 		});
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Records with the line each starts on, and unterminated quotes (for file input messages)
+
+/** Seeded; fast-check prints the seed and path of a failing run. Set FC_SEED to replay. */
+const LINES_SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+const LINES_RUNS = 1000;
+
+/** Line breaks as a person counts them: CRLF, lone CR and LF are one each. */
+function breaksIn(text: string): number {
+	return (text.match(/\r\n|\r|\n/g) ?? []).length;
+}
+
+/** Writes each record with Papa.unparse, and knows on which line each one starts. */
+function writeWithLines(
+	records: string[][],
+	d: Delimiter,
+	newline: string,
+	prefix: string,
+): { text: string; records: string[][]; lines: number[] } {
+	let text = prefix;
+	const kept: string[][] = [];
+	const lines: number[] = [];
+	records.forEach((record, i) => {
+		if (i > 0) text += newline;
+		if (!isBlankRow(record)) {
+			kept.push(record);
+			lines.push(breaksIn(text) + 1);
+		}
+		text += Papa.unparse([record], { delimiter: d, newline });
+	});
+	return { text, records: kept, lines };
+}
+
+describe('parseDelimitedWithLines', () => {
+	test('line numbers count line breaks inside quoted fields (CRLF, LF, lone CR)', () => {
+		const text = 'a,b\r\n"x\r\ny","z\nw"\r\n"p\rq",r\r\ns,t';
+		expect(parseDelimitedWithLines(text, ',')).toEqual({
+			records: [
+				['a', 'b'],
+				['x\r\ny', 'z\nw'],
+				['p\rq', 'r'],
+				['s', 't'],
+			],
+			lines: [1, 2, 5, 7],
+		});
+	});
+
+	test('blank lines are skipped but counted as lines, whatever their line break', () => {
+		expect(parseDelimitedWithLines('\n\r\na\r\rb\n\n', ';')).toEqual({
+			records: [['a'], ['b']],
+			lines: [3, 5],
+		});
+		expect(parseDelimitedWithLines('\r\n\n\r', ',')).toEqual({ records: [], lines: [] });
+		expect(parseDelimitedWithLines('', ',')).toEqual({ records: [], lines: [] });
+	});
+
+	test('a BOM is not a line; the first line after it is line 1', () => {
+		expect(parseDelimitedWithLines('\uFEFFemail\r\nx', ',')).toEqual({
+			records: [['email'], ['x']],
+			lines: [1, 2],
+		});
+		expect(parseDelimitedWithLines('\uFEFF\r\nemail\r\nx', ',').lines).toEqual([2, 3]);
+		expect(parseDelimitedWithLines('\uFEFFa', ',', { stripBom: false }).records).toEqual([['\uFEFFa']]);
+	});
+
+	test('an unterminated quote is reported at the line where it opened', () => {
+		expect(parseDelimitedWithLines('a,b\r\nc,"d\r\ne\r\n', ',')).toEqual({
+			records: [
+				['a', 'b'],
+				['c', 'd\r\ne\r\n'],
+			],
+			lines: [1, 2],
+			unterminatedQuoteLine: 2,
+		});
+		// The record starts on line 2; the quote that never closes opens on line 3
+		const text = 'h\r\n"x\ny",z,"open\nmore,"",stuff\r\nrest';
+		const parsed = parseDelimitedWithLines(text, ',');
+		expect(parsed.lines).toEqual([1, 2]);
+		expect(parsed.unterminatedQuoteLine).toBe(3);
+		// A doubled quote at the very end is an escaped quote, not a closing one
+		expect(parseDelimitedWithLines('"abc""', ',').unterminatedQuoteLine).toBe(1);
+		expect(parseDelimitedWithLines('"', ',').unterminatedQuoteLine).toBe(1);
+	});
+
+	test('closed quotes and literal quotes are not unterminated', () => {
+		for (const text of ['"a""b"', '"a"""', 'ab"c', '"x"y"z', 'a,"b"\r\n', '"a"\r\n"b",c"']) {
+			expect(parseDelimitedWithLines(text, ',')).not.toHaveProperty('unterminatedQuoteLine');
+		}
+	});
+
+	test.each(DELIMITER_LIST)(
+		'records equal a table written by Papa.unparse, lines equal the breaks before each (%j)',
+		(d) => {
+			fc.assert(
+				fc.property(
+					table,
+					fc.constantFrom(...NEWLINES),
+					fc.boolean(),
+					fc.boolean(),
+					({ header, rows }, newline, trailingNewline, bom) => {
+						const written = writeWithLines([header, ...rows], d, newline, bom ? '\uFEFF' : '');
+						const text = written.text + (trailingNewline ? newline : '');
+						expect(parseDelimitedWithLines(text, d)).toEqual({
+							records: written.records,
+							lines: written.lines,
+						});
+					},
+				),
+				{ seed: LINES_SEED, numRuns: LINES_RUNS },
+			);
+		},
+	);
+
+	test('an unclosed quote after a valid table is found at its line (property-based)', () => {
+		fc.assert(
+			fc.property(
+				table,
+				delimiter,
+				fc.constantFrom(...NEWLINES),
+				row(3),
+				fc.string({ unit: fc.constantFrom('a', '""', '\r', '\n', '\r\n', ',', ';', '\t', 'é'), maxLength: 8 }),
+				({ header, rows }, d, newline, before, unclosed) => {
+					const written = writeWithLines([header, ...rows], d, newline, '');
+					let text = written.text + newline;
+					const lead = Papa.unparse([[...before, 'x']], { delimiter: d, newline }).slice(0, -1);
+					text += lead;
+					const quoteLine = breaksIn(text) + 1;
+					text += '"' + unclosed;
+					const parsed = parseDelimitedWithLines(text, d);
+					expect(parsed.unterminatedQuoteLine).toBe(quoteLine);
+					expect(parsed.records.slice(0, -1)).toEqual(written.records);
+					expect(parsed.lines.slice(0, -1)).toEqual(written.lines);
+				},
+			),
+			{ seed: LINES_SEED, numRuns: LINES_RUNS },
+		);
+	});
+
+	const garbage = fc.array(
+		fc.oneof(
+			fc.constantFrom('"', '""', ',', ';', '\t', '\r', '\n', '\r\n', 'a', ' ', '\uFEFF', 'é', '😀'),
+			fc.string({ unit: 'binary', maxLength: 3 }),
+		),
+		{ maxLength: 40 },
+	);
+
+	test('on any text: the same records as parseDelimited, on increasing lines that exist', () => {
+		fc.assert(
+			fc.property(garbage, delimiter, fc.boolean(), (chunks, d, stripBom) => {
+				const text = chunks.join('');
+				const parsed = parseDelimitedWithLines(text, d, { stripBom });
+				expect(parsed.records).toEqual(parseDelimited(text, d, { stripBom }));
+				expect(parsed.lines).toHaveLength(parsed.records.length);
+				const lastLine = breaksIn(text) + 1;
+				parsed.lines.forEach((line, i) => {
+					expect(line).toBeGreaterThanOrEqual(i === 0 ? 1 : parsed.lines[i - 1] + 1);
+					expect(line).toBeLessThanOrEqual(lastLine);
+				});
+				if (parsed.unterminatedQuoteLine !== undefined) {
+					expect(parsed.unterminatedQuoteLine).toBeGreaterThanOrEqual(parsed.lines[parsed.lines.length - 1]);
+					expect(parsed.unterminatedQuoteLine).toBeLessThanOrEqual(lastLine);
+				}
+			}),
+			{ seed: LINES_SEED, numRuns: LINES_RUNS * 2 },
+		);
+	});
+
+	test('scanning in chunks, carrying the unread rest, gives what one scan gives', () => {
+		fc.assert(
+			fc.property(
+				garbage,
+				delimiter,
+				fc.array(fc.nat(), { maxLength: 6 }),
+				(chunks, d, cuts) => {
+					const text = chunks.join('');
+					const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+					const state = createLineScanState();
+					const records: string[][] = [];
+					const lines: number[] = [];
+					let carried = '';
+					let from = 0;
+					const scan = (until: number, final: boolean) => {
+						const piece = carried + text.slice(from, until);
+						from = until;
+						const scanned = scanDelimitedChunk(piece, d, state, final);
+						records.push(...scanned.records);
+						lines.push(...scanned.lines);
+						carried = piece.slice(scanned.consumed);
+						return scanned;
+					};
+					for (const point of points) scan(point, false);
+					const last = scan(text.length, true);
+					// The last scan reads everything
+					expect(carried).toBe('');
+					const whole = parseDelimitedWithLines(text, d);
+					expect({ records, lines }).toEqual({ records: whole.records, lines: whole.lines });
+					expect(last.unterminatedQuoteLine).toBe(whole.unterminatedQuoteLine);
+				},
+			),
+			{ seed: LINES_SEED, numRuns: LINES_RUNS * 2 },
+		);
+	});
+});
+
+describe('scanDelimitedChunk', () => {
+	test('reads the complete records of a chunk and leaves the last, unfinished one', () => {
+		const state = createLineScanState();
+		const first = scanDelimitedChunk('\uFEFFa,b\r\nc,"d\r\n', ',', state, false);
+		expect(first).toEqual({ records: [['a', 'b']], lines: [1], consumed: 6 });
+		expect(state.line).toBe(2);
+		const second = scanDelimitedChunk('c,"d\r\ne",f\r\ng', ',', state, false);
+		expect(second).toEqual({ records: [['c', 'd\r\ne', 'f']], lines: [2], consumed: 12 });
+		const last = scanDelimitedChunk('g', ',', state, true);
+		expect(last).toEqual({ records: [['g']], lines: [4], consumed: 1 });
+	});
+
+	test('a CR at the end of a chunk waits: it may be the first half of a CRLF', () => {
+		const state = createLineScanState();
+		expect(scanDelimitedChunk('a\r', ',', state, false)).toEqual({ records: [], lines: [], consumed: 0 });
+		expect(scanDelimitedChunk('\r', ',', state, false)).toEqual({ records: [], lines: [], consumed: 0 });
+		expect(scanDelimitedChunk('a\r\nb', ',', state, true).lines).toEqual([1, 2]);
+	});
+
+	test('a BOM is dropped from the first chunk only', () => {
+		const state = createLineScanState();
+		expect(scanDelimitedChunk('\uFEFF', ',', state, false)).toEqual({ records: [], lines: [], consumed: 1 });
+		expect(scanDelimitedChunk('\uFEFFa', ',', state, true).records).toEqual([['\uFEFFa']]);
 	});
 });
