@@ -495,6 +495,115 @@ describe('limits and faults', () => {
 		const st = await waitForStatus(`/bulk/v1/leads/batch/${result(broken)[0].batchId}.json`, token, 'Failed');
 		expect(st.message).toMatch(/^Import failed: /);
 	});
+
+	it("a fault 'before' (the default) replaces the upload: no batch is created", async () => {
+		await start();
+		const token = await getToken();
+		emu.injectFault({ path: '/bulk/v1/leads.json', method: 'POST', response: '502' });
+		emu.injectFault({ path: '/bulk/v1/leads.json', method: 'POST', response: '611', when: 'before' });
+		expect((await upload('/bulk/v1/leads.json', token, {}, { content: 'email\r\na@example.com\r\n' })).status).toBe(502);
+		expect(errCode(await upload('/bulk/v1/leads.json', token, {}, { content: 'email\r\nb@example.com\r\n' }))).toBe('611');
+		expect(emu.jobs()).toHaveLength(0);
+		expect(emu.creates()).toEqual([
+			expect.objectContaining({ seq: 1, batchId: undefined, status: 502, fault: { response: '502', when: 'before' }, answerLost: false, rows: [['a@example.com']] }),
+			expect.objectContaining({ seq: 2, batchId: undefined, status: 200, code: '611', answerLost: false, rows: [['b@example.com']] }),
+		]);
+	});
+
+	it.each([
+		['502', (r: Res) => expect(r.status).toBe(502)],
+		['503', (r: Res) => expect(r.status).toBe(503)],
+		['611', (r: Res) => expect(errCode(r)).toBe('611')],
+		['604', (r: Res) => expect(errCode(r)).toBe('604')],
+	])("a fault %s 'after' lets the upload create and queue its batch, then loses the answer", async (response, check) => {
+		await start();
+		const token = await getToken();
+		emu.injectFault({ path: '/bulk/v1/leads.json', method: 'POST', response, when: 'after' });
+		const lost = await upload('/bulk/v1/leads.json', token, { format: 'ssv' }, { content: 'email;firstName\r\nlost@example.com;"Lo;st"\r\n' });
+		check(lost);
+		expect(lost.text).not.toMatch(/batchId/);
+		const [job] = emu.jobs();
+		expect(job).toMatchObject({ status: 'Queued', dataRows: 1 });
+		await waitForStatus(`/bulk/v1/leads/batch/${job.batchId}.json`, token, 'Complete');
+		expect(emu.leads().find((l) => l.email === 'lost@example.com')?.firstName).toBe('Lo;st');
+		expect(emu.creates()).toEqual([
+			expect.objectContaining({
+				batchId: job.batchId,
+				fault: { response, when: 'after' },
+				answerLost: true,
+				header: ['email', 'firstName'],
+				rows: [['lost@example.com', 'Lo;st']],
+			}),
+		]);
+		// The next upload is answered normally.
+		const next = await upload('/bulk/v1/leads.json', token, {}, { content: 'email\r\nnext@example.com\r\n' });
+		expect(result(next)[0].batchId).toBe(job.batchId + 1);
+		expect(emu.creates()[1]).toMatchObject({ batchId: job.batchId + 1, answerLost: false, fault: undefined });
+	});
+
+	it("a reset 'after' destroys the socket once the batch exists", async () => {
+		await start();
+		const token = await getToken();
+		emu.injectFault({ path: '/bulk/v1/leads.json', method: 'POST', response: 'reset', when: 'after' });
+		await expect(upload('/bulk/v1/leads.json', token, {}, { content: 'email\r\nr@example.com\r\n' })).rejects.toThrow();
+		expect(emu.jobs()).toHaveLength(1);
+		expect(emu.creates()[0]).toMatchObject({ status: 0, batchId: emu.jobs()[0].batchId, answerLost: true });
+		expect(emu.requests().at(-1)).toMatchObject({ path: '/bulk/v1/leads.json', status: 0 });
+	});
+
+	it("a fault 'after' on a read or a token request is processed, then its answer lost", async () => {
+		await start();
+		emu.injectFault({ path: '/identity/oauth/token', response: '503', when: 'after' });
+		expect((await call(`${emu.url}/identity/oauth/token?grant_type=client_credentials&client_id=test-client&client_secret=test-secret`)).status).toBe(503);
+		// The token was minted: asking again hands back the same one.
+		expect(emu.tokenIssues()).toBe(1);
+		const token = await getToken();
+		expect(emu.tokenIssues()).toBe(1);
+		const created = await upload('/bulk/v1/leads.json', token, {}, { content: 'email,leadScore\r\nok@example.com,1\r\nbad@example.com,x\r\n' });
+		const batchId = result(created)[0].batchId as number;
+		await waitForStatus(`/bulk/v1/leads/batch/${batchId}.json`, token, 'Complete');
+		emu.injectFault({ path: `/bulk/v1/leads/batch/${batchId}/failures.json`, response: 'reset', when: 'after' });
+		await expect(api(`/bulk/v1/leads/batch/${batchId}/failures.json`, token)).rejects.toThrow();
+		expect((await api(`/bulk/v1/leads/batch/${batchId}/failures.json`, token)).text).toMatch(/bad@example\.com/);
+	});
+
+	it('lists every create call, refused ones included, and the rows of each job; reset clears them', async () => {
+		await start();
+		const token = await getToken();
+		emu.injectFault({ path: '/bulk/v1/leads.json', method: 'POST', response: '1016' });
+		await upload('/bulk/v1/leads.json', token, {}, { content: 'email\r\nq@example.com\r\n' });
+		// A BOM: Marketo refuses the first column (1006); the log reads the header without it.
+		await upload('/bulk/v1/leads.json', token, {}, { content: '\uFEFFemail,nope\r\nn@example.com,1\r\n' });
+		await upload('/bulk/v1/leads.json', token, { format: 'tsv' }, { content: 'email\tfirstName\r\nt@example.com\t"Multi\nLine"\r\n' });
+		const creates = emu.creates();
+		expect(creates.map((c) => [c.seq, c.code, c.batchId])).toEqual([
+			[1, '1016', undefined],
+			[2, '1006', undefined],
+			[3, undefined, emu.jobs()[0].batchId],
+		]);
+		expect(creates[1]).toMatchObject({ header: ['email', 'nope'], rows: [['n@example.com', '1']] });
+		expect(emu.jobRows(emu.jobs()[0].batchId)).toEqual({ header: ['email', 'firstName'], rows: [['t@example.com', 'Multi\nLine']] });
+		expect(emu.jobRows(99999)).toBeUndefined();
+		const overHttp = (await call(`${emu.url}/__emulator/creates`)).json as unknown as Array<Record<string, unknown>>;
+		expect(overHttp.map((c) => c.code)).toEqual(['1016', '1006', undefined]);
+		emu.reset();
+		expect(emu.creates()).toEqual([]);
+	});
+
+	it("takes 'when' through the faults hook", async () => {
+		await start();
+		const token = await getToken();
+		await call(`${emu.url}/__emulator/faults`, {
+			method: 'POST',
+			body: JSON.stringify({ path: '/bulk/v1/leads.json', method: 'POST', response: '500', when: 'after' }),
+		});
+		expect(emu.stats()).toBeDefined();
+		expect((await call(`${emu.url}/__emulator/faults`)).json).toEqual([
+			{ path: '/bulk/v1/leads.json', method: 'POST', response: '500', remaining: 1, when: 'after' },
+		]);
+		expect((await upload('/bulk/v1/leads.json', token, {}, { content: 'email\r\nh@example.com\r\n' })).status).toBe(500);
+		expect(emu.jobs()).toHaveLength(1);
+	});
 });
 
 describe('custom objects and program members', () => {

@@ -11,10 +11,10 @@ import type { EmulatedJob } from './imports';
 import type { FaultSpec } from './limits';
 import type { CustomObjectRecord, Lead, ProgramMembership } from './model';
 import type { EmulatorOptions, ResolvedOptions } from './options';
-import { EmulatorServer, type RequestLogEntry } from './server';
+import { EmulatorServer, type CreateCall, type RequestLogEntry } from './server';
 
 export type { EmulatedJob, ImportKind, JobStatus, ReportRow } from './imports';
-export type { FaultSpec } from './limits';
+export type { FaultSpec, FaultTiming } from './limits';
 export type {
 	Channel,
 	CustomObjectField,
@@ -33,7 +33,8 @@ export type {
 export { defaultLeadFields, defaultChannels, defaultPartitions, defaultProgramMemberFields } from './model';
 export type { EmulatorClient, EmulatorOptions, ResolvedOptions } from './options';
 export { defaultOptions, sandboxOptions } from './options';
-export type { RequestLogEntry, AuthorizationKind } from './server';
+export type { RequestLogEntry, AuthorizationKind, CreateCall } from './server';
+export { parseUpload } from './server';
 
 export interface MarketoEmulator {
 	/** `http://127.0.0.1:<port>` */
@@ -48,6 +49,14 @@ export interface MarketoEmulator {
 	failNextJob(message?: string): void;
 	jobs(): EmulatedJob[];
 	job(batchId: number): EmulatedJob | undefined;
+	/** The header and data rows a batch was created with (parsed from its uploaded file). */
+	jobRows(batchId: number): { header: string[]; rows: string[][] } | undefined;
+	/**
+	 * Every call to a bulk create endpoint in arrival order: refused ones, created ones (with
+	 * their batch id), and created ones whose answer a fault replaced (`answerLost`), each with
+	 * the rows it carried.
+	 */
+	creates(): CreateCall[];
 	leads(): Lead[];
 	listMembers(listId: number): number[];
 	customObjectRecords(apiName: string): CustomObjectRecord[];
@@ -82,6 +91,8 @@ export async function startMarketoEmulator(options: EmulatorOptions = {}): Promi
 		failNextJob: (message) => s.imports.failNextJob(message),
 		jobs: () => s.jobs(),
 		job: (batchId) => s.jobs().find((j) => j.batchId === batchId),
+		jobRows: (batchId) => s.jobRows(batchId),
+		creates: () => s.creates(),
 		leads: () => s.leads(),
 		listMembers: (listId) => s.listMembers(listId),
 		customObjectRecords: (apiName) => {

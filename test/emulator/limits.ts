@@ -150,14 +150,24 @@ export interface FaultSpec {
 	/** How many matching requests fail (default 1). */
 	count?: number;
 	message?: string;
+	/**
+	 * 'before' (default): the fault replaces the request, so Marketo did nothing.
+	 * 'after': the request is processed as usual (an upload creates and queues its batch, a
+	 * token request mints its token), then the answer is replaced by the fault: the answer
+	 * was lost on its way back.
+	 */
+	when?: FaultTiming;
 }
 
-interface ActiveFault {
+export type FaultTiming = 'before' | 'after';
+
+export interface ActiveFault {
 	matcher: RegExp | string;
 	method?: string;
 	response: string;
 	remaining: number;
 	message?: string;
+	when: FaultTiming;
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -176,6 +186,7 @@ export class Faults {
 			response: String(f.response),
 			remaining: f.count === undefined ? 1 : f.count,
 			message: f.message,
+			when: f.when ?? 'before',
 		});
 	}
 
@@ -192,12 +203,13 @@ export class Faults {
 		return undefined;
 	}
 
-	pending(): { path: string; method?: string; response: string; remaining: number }[] {
+	pending(): { path: string; method?: string; response: string; remaining: number; when: FaultTiming }[] {
 		return this.list.map((f) => ({
 			path: typeof f.matcher === 'string' ? f.matcher : f.matcher.source,
 			method: f.method,
 			response: f.response,
 			remaining: f.remaining,
+			when: f.when,
 		}));
 	}
 

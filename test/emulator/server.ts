@@ -6,9 +6,19 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { DELIMITERS, decodeFile, parseDelimited, type ImportFormat } from './csv';
 import { Identity } from './identity';
 import { ImportManager, type EmulatedJob, type ImportKind, type SubmitResult } from './imports';
-import { Clock, DEFAULT_MESSAGES, Faults, Limits, UNCOUNTED_CODES, type FaultSpec } from './limits';
+import {
+	Clock,
+	DEFAULT_MESSAGES,
+	Faults,
+	Limits,
+	UNCOUNTED_CODES,
+	type ActiveFault,
+	type FaultSpec,
+	type FaultTiming,
+} from './limits';
 import * as meta from './metadata';
 import { Model, type Lead } from './model';
 import { MultipartError, multipartBoundary, parseMultipart, type MultipartPart } from './multipart';
@@ -32,6 +42,51 @@ export interface RequestLogEntry {
 	contentType?: string;
 }
 
+/**
+ * One call to a bulk create endpoint (lead, custom object or program member import), whatever
+ * its fate: refused, created, or created with its answer lost. Tests read it to tell whether a
+ * row reached Marketo in two batches.
+ */
+export interface CreateCall {
+	/** 1-based, in arrival order. */
+	seq: number;
+	/** Clock time (ms) at arrival. */
+	at: number;
+	path: string;
+	kind: ImportKind;
+	/** The batch Marketo created for this call; undefined when it created none. */
+	batchId?: number;
+	/** What the client received: HTTP status (0 = connection reset without an answer) and Marketo error code. */
+	status: number;
+	code?: string;
+	/** The injected fault that shaped the answer, if any. */
+	fault?: { response: string; when: FaultTiming };
+	/** The call was processed (a batch may exist) but the client never saw Marketo's answer. */
+	answerLost: boolean;
+	/** The uploaded file's header and data rows, parsed with the format the call named (empty when there was no file). */
+	header: string[];
+	rows: string[][];
+}
+
+interface CreateLogEntry extends Omit<CreateCall, 'header' | 'rows'> {
+	file?: Buffer;
+	format: string;
+}
+
+const CREATE_PATHS: Array<[RegExp, ImportKind]> = [
+	[/^\/bulk\/v1\/leads\.json$/, 'lead'],
+	[/^\/bulk\/v1\/customobjects\/[^/]+\/import\.json$/, 'customObject'],
+	[/^\/bulk\/v1\/program\/[^/]+\/members\/import\.json$/, 'programMember'],
+];
+
+/** Header and data rows of an uploaded file (UTF-8, BOM dropped), read with `format`'s delimiter. */
+export function parseUpload(file: Buffer | undefined, format: string): { header: string[]; rows: string[][] } {
+	if (file === undefined || file.length === 0) return { header: [], rows: [] };
+	const delimiter = DELIMITERS[format.toLowerCase() as ImportFormat] ?? ',';
+	const { rows } = parseDelimited(decodeFile(file).text, delimiter);
+	return { header: rows[0] ?? [], rows: rows.slice(1) };
+}
+
 type Reply =
 	| { kind: 'reset' }
 	| { kind: 'http'; status: number; headers: Record<string, string>; body: string | Buffer; code?: string };
@@ -44,6 +99,10 @@ interface Ctx {
 	body: Buffer;
 	contentType: string;
 	multipart?: { parts?: MultipartPart[]; error?: 'type' | 'parse'; detail?: string };
+	/** Set by an injected fault that applied to this request. */
+	fault?: { response: string; when: FaultTiming };
+	/** Set when a bulk create made a batch. */
+	createdBatchId?: number;
 }
 
 type Handler = (ctx: Ctx, m: RegExpExecArray) => Reply;
@@ -56,6 +115,7 @@ interface Route {
 const JSON_TYPE = 'application/json;charset=UTF-8';
 const SECRET_KEYS = new Set(['access_token', 'client_secret']);
 const MAX_LOG = 10000;
+const MAX_CREATE_LOG = 2000;
 
 function redact(q: Record<string, string>): Record<string, string> {
 	const out: Record<string, string> = {};
@@ -102,6 +162,8 @@ export class EmulatorServer {
 	private readonly initial: EmulatorOptions;
 	private readonly server: http.Server;
 	private log: RequestLogEntry[] = [];
+	private createLog: CreateLogEntry[] = [];
+	private createSeq = 0;
 	private requestSeq = 0xa61c;
 	private readonly sleeps = new Set<ReturnType<typeof setTimeout>>();
 	private readonly routes: Route[];
@@ -170,6 +232,8 @@ export class EmulatorServer {
 		this.imports.reset();
 		this.model.reset();
 		this.log = [];
+		this.createLog = [];
+		this.createSeq = 0;
 	}
 
 	requests(): RequestLogEntry[] {
@@ -178,6 +242,21 @@ export class EmulatorServer {
 
 	jobs(): EmulatedJob[] {
 		return this.imports.list();
+	}
+
+	/** Every call to a bulk create endpoint, in arrival order, with the rows it carried. */
+	creates(): CreateCall[] {
+		return this.createLog.map(({ file, format, ...call }) => ({
+			...call,
+			fault: call.fault ? { ...call.fault } : undefined,
+			...parseUpload(file, format),
+		}));
+	}
+
+	/** The header and data rows a batch was created with (read from its uploaded file). */
+	jobRows(batchId: number): { header: string[]; rows: string[][] } | undefined {
+		const job = this.imports.list().find((j) => j.batchId === batchId);
+		return job ? parseUpload(job.file, job.format) : undefined;
 	}
 
 	leads(): Lead[] {
@@ -307,7 +386,31 @@ export class EmulatorServer {
 		}
 		this.log.push(entry);
 		if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);
+		const createKind = isApi && method === 'POST' ? CREATE_PATHS.find(([re]) => re.test(path))?.[1] : undefined;
+		if (createKind !== undefined) this.recordCreate(ctx, createKind, entry);
 		this.send(res, reply);
+	}
+
+	private recordCreate(ctx: Ctx, kind: ImportKind, entry: RequestLogEntry): void {
+		const mp = ctx.contentType.toLowerCase().startsWith('multipart/form-data') ? this.multipart(ctx) : undefined;
+		const parts = mp?.parts ?? [];
+		const file = parts.find((p) => p.name === 'file' && p.filename !== undefined) ?? parts.find((p) => p.name === 'file');
+		const formatPart = parts.find((p) => p.name === 'format' && p.filename === undefined);
+		const format = ctx.query.format || formatPart?.data.toString('utf8').trim() || 'csv';
+		this.createLog.push({
+			seq: ++this.createSeq,
+			at: entry.at,
+			path: ctx.path,
+			kind,
+			batchId: ctx.createdBatchId,
+			status: entry.status,
+			code: entry.code,
+			fault: ctx.fault,
+			answerLost: ctx.fault?.when === 'after',
+			file: file?.data,
+			format,
+		});
+		if (this.createLog.length > MAX_CREATE_LOG) this.createLog.splice(0, this.createLog.length - MAX_CREATE_LOG);
 	}
 
 	private send(res: http.ServerResponse, reply: Reply): void {
@@ -362,10 +465,24 @@ export class EmulatorServer {
 		return undefined;
 	}
 
+	/** The fault that applies to this request, if any ('pass' entries only use up their count). */
+	private takeFault(ctx: Ctx): ActiveFault | undefined {
+		const fault = this.faults.take(ctx.method, ctx.path);
+		if (!fault || fault.response === 'pass') return undefined;
+		ctx.fault = { response: fault.response, when: fault.when };
+		return fault;
+	}
+
 	private identityFlow(ctx: Ctx): Reply {
 		this.identity.calls++;
-		const fault = this.faults.take(ctx.method, ctx.path);
-		if (fault && fault.response !== 'pass') return this.faultReply(fault, ctx);
+		const fault = this.takeFault(ctx);
+		if (fault?.when === 'before') return this.faultReply(fault, ctx);
+		const reply = this.identityAnswer(ctx);
+		// 'after': the token was minted (or refused), and the answer lost on its way back.
+		return fault ? this.faultReply(fault, ctx) : reply;
+	}
+
+	private identityAnswer(ctx: Ctx): Reply {
 		const headers = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 		if (ctx.method !== 'GET' && ctx.method !== 'POST') {
 			return this.jsonRaw(405, { error: 'method_not_allowed', error_description: `Request method '${ctx.method}' not supported` }, headers);
@@ -424,10 +541,14 @@ export class EmulatorServer {
 		if (this.limits.quotaExceeded()) return this.error('607', 'Daily quota reached');
 		const handle = this.limits.record();
 
-		const fault = this.faults.take(ctx.method, ctx.path);
+		const fault = this.takeFault(ctx);
 		let reply: Reply;
-		if (fault && fault.response !== 'pass') reply = this.faultReply(fault, ctx);
-		else reply = this.route(ctx);
+		if (fault?.when === 'before') reply = this.faultReply(fault, ctx);
+		else {
+			reply = this.route(ctx);
+			// 'after': processed as usual (an upload's batch is created and queued), the answer lost.
+			if (fault) reply = this.faultReply(fault, ctx);
+		}
 		if (reply.kind === 'reset' || reply.status >= 500 || (reply.code !== undefined && UNCOUNTED_CODES.has(reply.code))) {
 			this.limits.unrecord(handle);
 		}
@@ -554,6 +675,7 @@ export class EmulatorServer {
 		else if (kind === 'customObject') result = this.imports.submitCustomObject(input);
 		else result = this.imports.submitProgramMembers(input);
 		if (!result.ok) return this.error(result.code, result.message);
+		ctx.createdBatchId = result.job.batchId;
 		return this.json({ result: [this.imports.createBody(result.job)], success: true });
 	}
 
@@ -640,6 +762,7 @@ export class EmulatorServer {
 						response: String(f.response),
 						count: typeof f.count === 'number' ? f.count : undefined,
 						message: typeof f.message === 'string' ? f.message : undefined,
+						when: f.when === 'after' ? 'after' : undefined,
 					});
 				}
 				return okReply;
@@ -656,6 +779,7 @@ export class EmulatorServer {
 			const job = this.jobs().find((j) => j.batchId === Number(m?.[1]));
 			return job ? this.hookJson(200, jobToJson(job)) : this.hookJson(404, { error: 'no such job' });
 		}
+		if (p === '/__emulator/creates' && method === 'GET') return this.hookJson(200, this.creates());
 		if (p === '/__emulator/leads' && method === 'GET') return this.hookJson(200, this.leads());
 		if ((m = /^\/__emulator\/lists\/(\d+)\/members$/.exec(p)) && method === 'GET') {
 			return this.hookJson(200, this.listMembers(Number(m[1])));
