@@ -92,6 +92,10 @@ export interface CallOptions {
 	itemIndex?: number;
 	retry?: Partial<RetrySettings>;
 	context?: string;
+	/** Epoch ms: no wait runs past it (the call throws DeadlineReachedError instead). */
+	deadline?: number;
+	/** Ends any wait at once (the call throws CancelledError). */
+	signal?: AbortSignal;
 }
 
 /** Uploads one file. Parameters travel as form fields, which Marketo reads like query parameters. */

@@ -21,24 +21,59 @@ export interface EndpointSettings {
 }
 
 /**
- * A problem with the credential's settings or keys: the user fixes it in the credential.
- * n8n re-wraps errors raised in `preAuthentication` and keeps only their message, so the
- * messages are remembered to recognise them afterwards.
+ * What went wrong while getting a token, as the transport must tell it apart:
+ * - `settings`: the credential's fields are wrong (no endpoint, not a URL, no client ID);
+ * - `refused`: Marketo refused the client ID and secret (HTTP 401/400 or an OAuth error);
+ * - `answer`: Identity answered without a token in a way retrying cannot fix (HTTP 404…);
+ * - `certificate`: the identity host's TLS certificate or handshake was refused;
+ * - `unreachable`: no answer (DNS, refused connection, reset, time-out): worth retrying;
+ * - `serverError`: Identity answered HTTP 5xx: worth retrying.
  */
-const credentialErrorMessages = new Set<string>();
+export type CredentialProblem = 'settings' | 'refused' | 'answer' | 'certificate' | 'unreachable' | 'serverError';
 
+/**
+ * Marker codes. n8n wraps errors thrown in `preAuthentication` in a NodeApiError that keeps
+ * the message and description but drops the error itself; it copies the error's `code`
+ * into `httpCode`, so the problem travels there (n8n 1.x and 2.x alike).
+ */
+const PROBLEM_CODES: Record<CredentialProblem, string> = {
+	settings: 'MARKETO_CREDENTIAL_SETTINGS',
+	refused: 'MARKETO_IDENTITY_REFUSED',
+	answer: 'MARKETO_IDENTITY_NO_TOKEN',
+	certificate: 'MARKETO_IDENTITY_TLS',
+	unreachable: 'MARKETO_IDENTITY_UNREACHABLE',
+	serverError: 'MARKETO_IDENTITY_SERVER_ERROR',
+};
+
+/** A problem with the credential or with getting a token: the message says how to fix it. */
 export class MarketoCredentialError extends Error {
 	name = 'MarketoCredentialError';
 
-	constructor(message: string) {
+	/** The marker code of `problem` (see PROBLEM_CODES). */
+	readonly code: string;
+
+	constructor(
+		message: string,
+		readonly problem: CredentialProblem = 'settings',
+		/** Root cause for the error description, e.g. `Network error ECONNREFUSED: …`. Never holds the secret. */
+		readonly description?: string,
+	) {
 		super(message);
-		if (credentialErrorMessages.size > 200) credentialErrorMessages.clear();
-		credentialErrorMessages.add(message);
+		this.code = PROBLEM_CODES[problem];
 	}
 }
 
-export function isCredentialErrorMessage(message: unknown): boolean {
-	return typeof message === 'string' && credentialErrorMessages.has(message);
+/** The credential problem behind an error, also after n8n re-wrapped it; undefined for any other error. */
+export function credentialProblemOf(error: unknown): CredentialProblem | undefined {
+	let current = error as { code?: unknown; httpCode?: unknown; cause?: unknown } | undefined;
+	for (let depth = 0; current !== null && typeof current === 'object' && depth < 6; depth++) {
+		for (const candidate of [current.code, current.httpCode]) {
+			const problem = (Object.keys(PROBLEM_CODES) as CredentialProblem[]).find((key) => PROBLEM_CODES[key] === candidate);
+			if (problem !== undefined) return problem;
+		}
+		current = current.cause as typeof current;
+	}
+	return undefined;
 }
 
 function trimUrl(value: string): string {

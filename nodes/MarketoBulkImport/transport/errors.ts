@@ -1,5 +1,11 @@
 import type { INode, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { Outcome } from './classify';
+import { lastAnswer, outcomeInWords, unreadableText } from './classify';
+import type { CallKind, StopReason } from './decision';
+import { describeNetworkError, networkAdvice, networkDetail, withCodesInWords } from './networkErrors';
+import type { WaitKind } from './wait';
 
 /** Marketo's error envelope: HTTP 200 with `success: false`. */
 export interface MarketoErrorEntry {
@@ -11,7 +17,10 @@ export interface MarketoErrorEntry {
 const HINTS: Record<string, string> = {
 	'413': 'The request is larger than Marketo accepts (10 MB for a bulk import file). Lower "Max File Size" so the items are split into smaller files.',
 	'414': 'The request URL is too long. Shorten the parameters.',
+	'500': 'Marketo had an internal error. Run the workflow again in a few minutes.',
 	'502': 'Marketo is temporarily unreachable (Bad Gateway). Run the workflow again in a few minutes.',
+	'503': 'Marketo is temporarily unavailable. Run the workflow again in a few minutes.',
+	'504': 'Marketo did not answer in time (Gateway Timeout). Run the workflow again in a few minutes.',
 	'600': 'No access token was sent. Save the Marketo credential again.',
 	'601': 'Marketo did not recognise the access token even after renewing it. Check that the credential points at the right instance.',
 	'602': 'The access token expired and renewing it did not help. Run the workflow again.',
@@ -41,7 +50,7 @@ const HINTS: Record<string, string> = {
 	'1011': 'This field cannot be a lookup field. Use email, id, cookies, one of the sfdc*/social ids, or a custom string, email or integer field.',
 	'1013': 'Marketo could not find it: check the batch ID (batch IDs expire after 7 days), the static list ID, the custom object or the program.',
 	'1016': 'Marketo already has 10 imports queued for this instance (shared by all integrations). Try again later, or raise the maximum wait for a free queue slot in the node options.',
-	'1019': 'The target list is already being imported to. Try again when that import has finished.',
+	'1019': 'The target list is already being imported to. Try again when that import has finished, or raise the maximum wait for a free queue slot in the node options.',
 	'1025': 'The program member status does not exist in the program\'s channel. Pick a status from the list.',
 	'1026': 'Custom objects are not enabled on this instance.',
 };
@@ -71,4 +80,294 @@ export function marketoApiError(
 			itemIndex: options.itemIndex,
 		},
 	);
+}
+
+// ── What the transport throws ─────────────────────────────────────────────────────────
+
+/** Where a call stands, for its errors. */
+export interface CallInfo {
+	kind: Exclude<CallKind, 'token'>;
+	/** Prefix for messages, e.g. `File 2 of 3`. */
+	context?: string;
+	itemIndex?: number;
+	/** `https://123-ABC-456.mktorest.com` */
+	instanceBase: string;
+	/** Removes the client secret and tokens from any text that goes into an error. */
+	redact: (text: string) => string;
+}
+
+/** Capitalises a message that starts with a lower-case word (when it has no context prefix). */
+function sentence(message: string): string {
+	return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+function prefixed(call: Pick<CallInfo, 'context'>, message: string): string {
+	return sentence(call.context ? `${call.context}: ${message}` : message);
+}
+
+/**
+ * An upload whose fate is unknown: Marketo may or may not have made a batch of it (an
+ * ambiguous answer such as 611, 604 or HTTP 5xx, or a connection that broke after the body
+ * was sent). Resending could import the file twice, so callers report it instead.
+ * Its `name` stays `NodeApiError`, as n8n's editor expects; recognise it with instanceof.
+ */
+export class UploadOutcomeUnknownError extends NodeApiError {
+	/** Marketo's code, the HTTP status or the network error code of the last answer. */
+	readonly lastCode: string;
+
+	readonly lastMessage: string;
+
+	constructor(
+		node: INode,
+		detail: JsonObject,
+		options: { message: string; description: string; itemIndex?: number; lastCode: string; lastMessage: string },
+	) {
+		super(node, detail, { message: options.message, description: options.description, itemIndex: options.itemIndex });
+		this.name = 'NodeApiError';
+		this.lastCode = options.lastCode;
+		this.lastMessage = options.lastMessage;
+	}
+}
+
+const WAIT_WORDS: Record<WaitKind, string> = {
+	retry: 'the wait before trying again',
+	rateLimit: 'the wait for Marketo\'s API rate limit',
+	queueFull: 'the wait for a free place in Marketo\'s import queue',
+};
+
+function seconds(ms: number): string {
+	return ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 100) / 10} s`;
+}
+
+/** What a call that ended in a wait means for an upload: waits only follow answers proving no batch was made. */
+const NOT_ACCEPTED =
+	'Marketo has not accepted this file (its last answer refused it, or it was never sent), so it can be sent again later.';
+
+/**
+ * A wait (back-off, rate limit, queue full) would have ended after the call's deadline, so
+ * the transport stopped instead of waiting. Waits only follow answers proving no batch was
+ * made, so an upload that ends with this error was not accepted by Marketo.
+ */
+export class DeadlineReachedError extends NodeOperationError {
+	readonly wait: WaitKind;
+
+	/** The wait that was not started, in ms. */
+	readonly waitMs: number;
+
+	/** Epoch ms. */
+	readonly deadline: number;
+
+	/** Marketo's code (or HTTP status, or network error code) and message of the last answer. */
+	readonly lastCode: string;
+
+	readonly lastMessage: string;
+
+	readonly callKind: Exclude<CallKind, 'token'>;
+
+	constructor(
+		node: INode,
+		options: {
+			wait: WaitKind;
+			waitMs: number;
+			deadline: number;
+			lastCode: string;
+			lastMessage: string;
+			/** The last answer in words (no Node.js error codes, which n8n would rewrite). */
+			lastInWords: string;
+			callKind: Exclude<CallKind, 'token'>;
+			context?: string;
+			itemIndex?: number;
+		},
+	) {
+		super(
+			node,
+			prefixed(
+				options,
+				`the time limit was reached: ${WAIT_WORDS[options.wait]} (${seconds(options.waitMs)}) would have ended after it. Last answer: ${options.lastInWords}`,
+			),
+			{
+				itemIndex: options.itemIndex,
+				description:
+					options.callKind === 'upload'
+						? `${NOT_ACCEPTED} Last answer: ${options.lastCode}.`
+						: `Run the workflow again later, or allow more time. Last answer: ${options.lastCode}.`,
+			},
+		);
+		this.name = 'NodeOperationError';
+		this.wait = options.wait;
+		this.waitMs = options.waitMs;
+		this.deadline = options.deadline;
+		this.lastCode = options.lastCode;
+		this.lastMessage = options.lastMessage;
+		this.callKind = options.callKind;
+	}
+}
+
+/**
+ * The call's abort signal fired during a wait (or before the call was sent). Nothing is sent
+ * after a cancel, and waits only follow answers proving no batch was made, so an upload
+ * that ends with this error was not accepted by Marketo.
+ */
+export class CancelledError extends NodeOperationError {
+	/** The wait that was cut, or undefined when the call was cancelled before it was sent. */
+	readonly wait: WaitKind | undefined;
+
+	readonly lastCode: string | undefined;
+
+	readonly lastMessage: string | undefined;
+
+	readonly callKind: Exclude<CallKind, 'token'>;
+
+	constructor(
+		node: INode,
+		options: {
+			wait?: WaitKind;
+			lastCode?: string;
+			lastMessage?: string;
+			callKind: Exclude<CallKind, 'token'>;
+			context?: string;
+			itemIndex?: number;
+		},
+	) {
+		super(
+			node,
+			prefixed(options, options.wait ? `cancelled during ${WAIT_WORDS[options.wait]}` : 'cancelled before the request was sent'),
+			{
+				itemIndex: options.itemIndex,
+				description: options.callKind === 'upload' ? NOT_ACCEPTED : 'The execution was cancelled.',
+			},
+		);
+		this.name = 'NodeOperationError';
+		this.wait = options.wait;
+		this.lastCode = options.lastCode;
+		this.lastMessage = options.lastMessage;
+		this.callKind = options.callKind;
+	}
+}
+
+const CHECK_BATCHES =
+	'Check the batches in Marketo (or with Get Status) before running the import again, to avoid importing rows twice.';
+
+/** The error for an upload that may or may not have reached Marketo: callers must not resend it. */
+export function uploadOutcomeUnknownError(node: INode, outcome: Outcome, call: CallInfo): UploadOutcomeUnknownError {
+	const last = lastAnswer(outcome);
+	let what: string;
+	let detail: JsonObject;
+	let description = CHECK_BATCHES;
+	switch (outcome.kind) {
+		case 'marketo':
+			what = `Marketo answered an upload with ${outcome.message} (${outcome.code})`;
+			detail = outcome.body;
+			break;
+		case 'http':
+			what = `Marketo answered an upload with HTTP ${outcome.status} (${outcome.status})`;
+			detail = { statusCode: outcome.status };
+			break;
+		case 'unreadable':
+			what = `Marketo answered an upload with ${outcome.contentType || 'no content type'} instead of JSON`;
+			detail = { statusCode: outcome.status, message: unreadableText(outcome.contentType) };
+			break;
+		case 'ok':
+		case 'identity':
+		case 'network': {
+			const failure = outcome.kind === 'network' ? outcome.failure : outcome.kind === 'identity' ? (outcome.failure ?? {}) : {};
+			const text = outcome.kind === 'network' ? outcome.text : outcome.kind === 'identity' ? outcome.message : undefined;
+			if (failure.code === 'ERR_CANCELED' || failure.code === 'ABORT_ERR') {
+				what = 'the upload was cancelled while it was being sent';
+			} else if (failure.code !== undefined) {
+				what = `the connection to Marketo broke during an upload (${describeNetworkError(failure.code, failure.message)})`;
+			} else {
+				what = `an upload failed without an answer from Marketo (${withCodesInWords(text ?? 'no details')})`;
+			}
+			description = `${CHECK_BATCHES} ${networkDetail({ code: failure.code, message: failure.message ?? text })}.`;
+			detail = { message: `Connection to Marketo failed: ${describeNetworkError(failure.code)}` };
+		}
+	}
+	return new UploadOutcomeUnknownError(node, redactJson(detail, call.redact), {
+		message: call.redact(prefixed(call, `${what}, so it is unknown whether Marketo accepted the file`)),
+		description: call.redact(description),
+		itemIndex: call.itemIndex,
+		lastCode: last.code,
+		lastMessage: call.redact(last.message),
+	});
+}
+
+const SPENT_WORDS: Partial<Record<StopReason, string>> = {
+	retriesUsed: 'It failed again after the retries.',
+	renewalDidNotHelp: 'A renewed token was refused too.',
+	waitBudgetUsed: 'It still failed after the longest wait allowed.',
+};
+
+/** The error for a call that stops: Marketo's refusal, or a failure after its retries. */
+export function stopError(node: INode, outcome: Outcome, reason: StopReason, call: CallInfo): NodeApiError {
+	const after = SPENT_WORDS[reason];
+	switch (outcome.kind) {
+		case 'ok':
+		case 'marketo':
+		case 'http':
+		case 'unreadable': {
+			const last = lastAnswer(outcome);
+			return marketoApiError(
+				node,
+				{ code: last.code, message: call.redact(last.message) },
+				{
+					itemIndex: call.itemIndex,
+					response: redactJson(outcome.kind === 'marketo' ? outcome.body : { statusCode: last.code }, call.redact),
+					context: call.context,
+				},
+			);
+		}
+		case 'identity': {
+			const failure = outcome.failure;
+			const message =
+				outcome.problem === undefined
+					? `Could not get an access token from Marketo: ${withCodesInWords(outcome.message)}`
+					: outcome.message;
+			const description = [
+				outcome.description ?? (failure ? networkDetail(failure) : undefined),
+				after,
+				'Open the Marketo credential, check it, and use "Test" to confirm.',
+			]
+				.filter((part): part is string => part !== undefined)
+				.join(' ');
+			return new NodeApiError(node, { message: call.redact(withCodesInWords(outcome.message)) }, {
+				message: call.redact(prefixed(call, message)),
+				description: call.redact(description),
+				itemIndex: call.itemIndex,
+			});
+		}
+		case 'network': {
+			const { failure, text } = outcome;
+			const words = describeNetworkError(failure.code, failure.message);
+			let message: string;
+			if (failure.code === 'ERR_CANCELED' || failure.code === 'ABORT_ERR') message = 'the request to Marketo was cancelled';
+			else if (failure.code !== undefined) message = `could not reach Marketo at ${call.instanceBase} (${words})`;
+			else message = `the request to Marketo failed (${withCodesInWords(text ?? 'no answer')})`;
+			const description = [networkAdvice(failure.code, failure.message), after, `${networkDetail({ code: failure.code, message: failure.message ?? text })}.`]
+				.filter((part): part is string => part !== undefined)
+				.join(' ');
+			return new NodeApiError(
+				node,
+				{ message: `Connection to Marketo failed: ${words}`, networkError: failure.code ?? 'none' } as JsonObject,
+				{ message: call.redact(prefixed(call, message)), description: call.redact(description), itemIndex: call.itemIndex },
+			);
+		}
+	}
+}
+
+/** The outcome in words, for errors about waits. */
+export function lastInWords(outcome: Outcome, redact: (text: string) => string): string {
+	return redact(outcomeInWords(outcome));
+}
+
+function redactJson(value: JsonObject, redact: (text: string) => string): JsonObject {
+	const clean = (item: unknown): unknown => {
+		if (typeof item === 'string') return redact(item);
+		if (Array.isArray(item)) return item.map(clean);
+		if (item !== null && typeof item === 'object') {
+			return Object.fromEntries(Object.entries(item).map(([key, entry]) => [key, clean(entry)]));
+		}
+		return item;
+	};
+	return clean(value) as JsonObject;
 }

@@ -2,7 +2,8 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { MarketoCredentialError, marketoEndpoints } from './endpoints';
-import { describeNetworkError } from './networkErrors';
+import type { NetworkFailure } from './networkErrors';
+import { describeNetworkError, networkDetail, networkPhase } from './networkErrors';
 
 /** What the credential keeps after asking Marketo's Identity service for a token. */
 export interface IssuedToken {
@@ -67,7 +68,7 @@ export async function fetchAccessToken(
 
 	for (let attempt = 1; ; attempt++) {
 		let response: IdentityResponse | undefined;
-		let networkCode: string | undefined;
+		let failure: NetworkFailure = {};
 		try {
 			response = (await httpRequest({
 				method: 'POST',
@@ -79,12 +80,19 @@ export async function fetchAccessToken(
 				json: true,
 			})) as IdentityResponse;
 		} catch (error) {
-			// Keep only the code: the error itself carries the request, secret included.
-			networkCode = (error as { code?: string }).code;
+			// Keep only the code and message: the error itself carries the request, secret included.
+			const { code, message } = error as { code?: unknown; message?: unknown };
+			failure = {
+				code: typeof code === 'string' ? code : undefined,
+				message: typeof message === 'string' ? message.split(clientSecret).join('***') : undefined,
+			};
 		}
 		if (response === undefined) {
+			const tls = networkPhase(failure.code, failure.message) === 'tls';
 			throw new MarketoCredentialError(
-				`Could not reach Marketo's identity service at ${identityBase} (${describeNetworkError(networkCode)}). Check the REST API endpoint (and the identity endpoint, if set) in the Marketo credential`,
+				`Could not reach Marketo's identity service at ${identityBase} (${describeNetworkError(failure.code, failure.message)}). Check the REST API endpoint (and the identity endpoint, if set) in the Marketo credential`,
+				tls ? 'certificate' : 'unreachable',
+				networkDetail(failure),
 			);
 		}
 
@@ -94,11 +102,19 @@ export async function fetchAccessToken(
 			const reason = String(body.error_description ?? body.error ?? `HTTP ${status}`);
 			throw new MarketoCredentialError(
 				`Marketo did not accept the client ID and secret (${reason}). Copy both again from Admin → LaunchPoint → your API service → View Details`,
+				'refused',
+			);
+		}
+		if (status >= 500) {
+			throw new MarketoCredentialError(
+				`Marketo's identity service at ${identityBase} failed with HTTP ${status}. Marketo may be briefly unavailable: run the workflow again in a few minutes`,
+				'serverError',
 			);
 		}
 		if (status < 200 || status >= 300 || typeof body.access_token !== 'string') {
 			throw new MarketoCredentialError(
 				`Marketo's identity service answered HTTP ${status} without a token. Check that ${identityBase} is your instance's identity endpoint`,
+				'answer',
 			);
 		}
 

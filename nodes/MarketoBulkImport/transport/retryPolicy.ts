@@ -1,19 +1,19 @@
 /**
- * When and how long to wait before asking Marketo again. Pure functions: the transport
- * decides *what* happened, this module decides *how long* to wait for it.
+ * How long to wait before asking Marketo again. Pure: decision.ts says *whether* to wait
+ * after an outcome, this module says *how long*.
  */
 export interface RetrySettings {
-	/** First wait after a transient answer (604, 608, 611, 713, 5xx, connection reset), in ms. */
+	/** First wait after a transient failure (see decision.ts), in ms. */
 	initialDelayMs: number;
 	/** Cap on one wait, in ms. */
 	maxDelayMs: number;
-	/** How many times a transient failure of a read is retried. */
+	/** How many times a transient failure is retried (reads; uploads only when nothing was sent). */
 	maxTransientRetries: number;
 	/** Rate (606) and concurrency (615) limits: first wait, in ms. Marketo's rate window is 20 s. */
 	rateLimitDelayMs: number;
 	/** Total time one request may spend waiting on 606/615 before giving up, in ms. */
 	maxRateLimitWaitMs: number;
-	/** Queue full (1016): first wait, in ms; doubles each time up to `maxDelayMs`. */
+	/** Queue full (1016) or target list busy (1019): first wait, in ms; doubles each time up to `maxDelayMs`. */
 	queueFullDelayMs: number;
 	/** Total time one upload may wait for a free queue slot, in ms. */
 	maxQueueWaitMs: number;
@@ -35,11 +35,8 @@ export const DEFAULT_RETRY_SETTINGS: RetrySettings = {
 	jitter: 0.2,
 };
 
-/** Marketo codes worth retrying for a read, and for an upload Marketo certainly refused. */
-export const RATE_LIMIT_CODES = new Set(['606', '615']);
-export const TRANSIENT_CODES = new Set(['604', '608', '611', '713', '502']);
-export const QUEUE_FULL_CODE = '1016';
-export const TOKEN_CODES = new Set(['601', '602']);
+/** Rate-limit and queue waits also stop after this many waits, whatever the configured times. */
+export const MAX_WAIT_ATTEMPTS = 60;
 
 /** Exponential back-off: initial × 2^(attempt-1), capped, plus jitter. `attempt` starts at 1. */
 export function backoffDelay(
