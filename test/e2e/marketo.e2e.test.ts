@@ -190,7 +190,7 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 				partitionName: 'Europe',
 				columns,
 				file: { number: 1, of: 1, rows: 2000 },
-				totals: { items: 2000, imported: 0, importedWithWarning: 0, failed: 0, notSubmitted: 0, pending: 2000 },
+				totals: { items: 2000, imported: 0, importedWithWarning: 0, failed: 0, notSubmitted: 0, pending: 2000, outcomeUnknown: 0 },
 			});
 			expect(imported[0].pairedItem).toEqual(generated.map((_, item) => ({ item })));
 
@@ -291,6 +291,7 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 				failed: failedIdx.length,
 				notSubmitted: 0,
 				pending: 0,
+				outcomeUnknown: 0,
 			};
 			batches.forEach((b, n) => {
 				expect(b.json).toMatchObject({
@@ -380,10 +381,10 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 			expect(run.status).toBe('success');
 			expect(run.itemsOf('Import leads')).toEqual([
 				{
-					error: expect.stringMatching(/^Marketo error 1006: Field 'First Name' not found\. No batch was accepted by Marketo\. Items not submitted: 0-2 \(3 of 3\b/),
+					error: expect.stringMatching(/^Marketo error 1006: Field 'First Name' not found\. No batch was accepted by Marketo\. Not submitted: items 0–2 \(3 of 3\b/),
 					acceptedBatchIds: [],
 					notSubmittedItems: [0, 1, 2],
-					totals: { items: 3, imported: 0, importedWithWarning: 0, failed: 0, notSubmitted: 3, pending: 0 },
+					totals: { items: 3, imported: 0, importedWithWarning: 0, failed: 0, notSubmitted: 3, pending: 0, outcomeUnknown: 0 },
 				},
 			]);
 			expect(run.itemsOf('After import')).toHaveLength(1);

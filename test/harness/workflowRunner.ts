@@ -32,6 +32,13 @@ import { MarketoBulkImport } from '../../nodes/MarketoBulkImport/MarketoBulkImpo
 export const NODE_TYPE = 'n8n-nodes-marketo-bulk.marketoBulkImport';
 const SOURCE_TYPE = 'test.itemsSource';
 
+/**
+ * Items handed to the source node as they are (Luxon DateTime, Date…), by key: the `items`
+ * parameter goes through JSON, which would turn such values into strings.
+ */
+const itemsAsIs = new Map<string, IDataObject[]>();
+let itemsAsIsSeq = 0;
+
 /** A start node that outputs the items it is given: stands in for a CRM or spreadsheet node. */
 class ItemsSource implements INodeType {
 	description = {
@@ -46,6 +53,7 @@ class ItemsSource implements INodeType {
 		properties: [
 			{ displayName: 'Items', name: 'items', type: 'json', default: '[]' } as INodeProperties,
 			{ displayName: 'Files', name: 'files', type: 'json', default: '[]' } as INodeProperties,
+			{ displayName: 'Items As Is Key', name: 'itemsAsIsKey', type: 'string', default: '' } as INodeProperties,
 		],
 	} as INodeType['description'];
 
@@ -54,7 +62,8 @@ class ItemsSource implements INodeType {
 			const raw = this.getNodeParameter(name, 0) as unknown;
 			return (typeof raw === 'string' ? JSON.parse(raw) : raw) as unknown[];
 		};
-		const list = parse('items') as IDataObject[];
+		const asIsKey = this.getNodeParameter('itemsAsIsKey', 0, '') as string;
+		const list = asIsKey ? (itemsAsIs.get(asIsKey) ?? []) : (parse('items') as IDataObject[]);
 		const files = parse('files') as Array<Record<string, { text: string; fileName: string; mimeType?: string }> | null>;
 		const output: INodeExecutionData[] = [];
 		for (let index = 0; index < list.length; index++) {
@@ -152,6 +161,10 @@ export interface RunOptions {
 	steps: Array<{ name?: string; parameters: IDataObject; continueOnFail?: boolean; executeOnce?: boolean }>;
 	credentials: TestCredentialsHelper;
 	credentialId?: string;
+	/** Hand `items` to the workflow as they are (Luxon DateTime, Date…) instead of through JSON. */
+	itemsAsIs?: boolean;
+	/** The workflow's time zone setting (n8n's `getTimezone()`); n8n's default otherwise. */
+	timezone?: string;
 }
 
 export interface RunResult {
@@ -179,6 +192,16 @@ function prepareContainer() {
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	prepareContainer();
 	const credentialId = options.credentialId ?? 'marketo-cred-1';
+	const asIsKey = options.itemsAsIs ? `items-${++itemsAsIsSeq}` : '';
+	if (asIsKey) itemsAsIs.set(asIsKey, options.items);
+	try {
+		return await execute(options, credentialId, asIsKey);
+	} finally {
+		if (asIsKey) itemsAsIs.delete(asIsKey);
+	}
+}
+
+async function execute(options: RunOptions, credentialId: string, asIsKey: string): Promise<RunResult> {
 	const nodes: INode[] = [
 		{
 			id: 'source',
@@ -186,7 +209,11 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 			type: SOURCE_TYPE,
 			typeVersion: 1,
 			position: [0, 0],
-			parameters: { items: JSON.stringify(options.items), files: JSON.stringify(options.files ?? []) },
+			parameters: {
+				items: asIsKey ? '[]' : JSON.stringify(options.items),
+				files: JSON.stringify(options.files ?? []),
+				itemsAsIsKey: asIsKey,
+			},
 		},
 	];
 	const connections: IWorkflowBase['connections'] = {};
@@ -214,7 +241,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		active: false,
 		nodes,
 		connections,
-		settings: { executionOrder: 'v1' },
+		settings: { executionOrder: 'v1', ...(options.timezone ? { timezone: options.timezone } : {}) },
 		createdAt: new Date(),
 		updatedAt: new Date(),
 	} as IWorkflowBase;

@@ -138,7 +138,7 @@ describe('fields to send', () => {
 		const items = [{ email: 'a@example.com', leadScore: 3 }, { email: 'b@example.com', leadScore: 'three' }];
 		const stopped = await runWorkflow({ items, credentials: credentialsFor(emulator), steps: [importStep()] });
 		expect(stopped.error?.message).toBe(
-			'Field "leadScore" of item 1 has the value "three", which is not a whole number as Marketo\'s integer field leadScore needs [item 1]',
+			'Item 1: field "leadScore" has the value "three", which is not a whole number as Marketo\'s integer field leadScore needs',
 		);
 		const continued = await runWorkflow({
 			items,

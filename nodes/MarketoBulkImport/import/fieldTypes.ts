@@ -36,19 +36,99 @@ function plainNumber(value: number): string {
 	return value.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
 }
 
-function asDate(value: unknown): Date | undefined {
-	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
-	if (typeof value === 'object' && value !== null && typeof (value as { toJSDate?: unknown }).toJSDate === 'function') {
-		return asDate((value as { toJSDate: () => Date }).toJSDate());
+/** `2024-05-01`, `2024-05-01T10:00`, `2024-05-01 10:00:00.123`, with an optional `Z` or `±hh:mm` offset. */
+const DATE_TIME =
+	/^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[-+]\d{2}(?::?\d{2})?)?$/i;
+
+/** Formatters per zone: building one costs far more than using it, and imports convert millions of values. */
+const formatters = new Map<string, Intl.DateTimeFormat | undefined>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat | undefined {
+	if (!formatters.has(timeZone)) {
+		let formatter: Intl.DateTimeFormat | undefined;
+		try {
+			formatter = new Intl.DateTimeFormat('en-US', {
+				timeZone,
+				hourCycle: 'h23',
+				year: 'numeric',
+				month: '2-digit',
+				day: '2-digit',
+				hour: '2-digit',
+				minute: '2-digit',
+				second: '2-digit',
+			});
+		} catch {
+			formatter = undefined;
+		}
+		formatters.set(timeZone, formatter);
 	}
-	if (typeof value === 'number') return asDate(new Date(value));
-	if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value.trim())) return asDate(new Date(value.trim()));
+	return formatters.get(timeZone);
+}
+
+/** Offset of `timeZone` from UTC at the instant `utcMs`, in ms (Intl, no date library). */
+function zoneOffsetMs(utcMs: number, timeZone: string): number {
+	const formatter = formatterFor(timeZone);
+	if (formatter === undefined) return 0;
+	const parts = formatter.formatToParts(new Date(utcMs));
+	const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0);
+	const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+	return asUtc - (utcMs - (((utcMs % 1000) + 1000) % 1000));
+}
+
+/** A wall-clock time in `timeZone` as an instant (the earlier one when clocks go back). */
+function zonedToUtc(wallMs: number, timeZone: string): number {
+	let guess = wallMs - zoneOffsetMs(wallMs, timeZone);
+	// Twice: the offset at the first guess may differ across a daylight-saving change.
+	guess = wallMs - zoneOffsetMs(guess, timeZone);
+	return guess;
+}
+
+/** The calendar day of an instant in `timeZone`. */
+function dayIn(utcMs: number, timeZone: string): string {
+	return new Date(utcMs + zoneOffsetMs(utcMs, timeZone)).toISOString().slice(0, 10);
+}
+
+function isKnownZone(timeZone: string | undefined): timeZone is string {
+	return Boolean(timeZone) && formatterFor(timeZone as string) !== undefined;
+}
+
+/**
+ * A date-time string as an instant. Without an offset it is a wall-clock time in `timeZone`
+ * (the workflow's), as n8n users expect; with one, the offset decides.
+ */
+function parseDateTime(text: string, timeZone: string): number | undefined {
+	const match = DATE_TIME.exec(text);
+	if (match === null) return undefined;
+	const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', offset] = match;
+	const wall = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3)));
+	const check = new Date(wall);
+	// Reject 2024-02-30 and 25:00 rather than roll them over.
+	if (check.getUTCDate() !== Number(day) || check.getUTCMonth() !== Number(month) - 1 || Number(hour) > 23) return undefined;
+	if (offset === undefined) return zonedToUtc(wall, timeZone);
+	if (offset.toUpperCase() === 'Z') return wall;
+	const sign = offset.startsWith('-') ? -1 : 1;
+	const digits = offset.slice(1).replace(':', '');
+	const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0);
+	return wall - sign * minutes * 60_000;
+}
+
+function instantOf(value: unknown, timeZone: string): number | undefined {
+	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
+	if (typeof value === 'object' && value !== null && typeof (value as { toJSDate?: unknown }).toJSDate === 'function') {
+		return instantOf((value as { toJSDate: () => Date }).toJSDate(), timeZone);
+	}
+	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+	if (typeof value === 'string') return parseDateTime(value.trim(), timeZone);
 	return undefined;
 }
 
-/** One value, converted for a field of `dataType`. Empty stays empty. */
-export function convertForField(value: unknown, dataType: string): Conversion {
+/**
+ * One value, converted for a field of `dataType`. Empty stays empty. `timeZone` (the
+ * workflow's) places date-times written without an offset, and gives instants their day.
+ */
+export function convertForField(value: unknown, dataType: string, timeZone = 'UTC'): Conversion {
 	if (value === null || value === undefined || value === '') return { text: '' };
+	const zone = isKnownZone(timeZone) ? timeZone : 'UTC';
 	const text = cellText(value).trim();
 	switch (dataType) {
 		case 'integer': {
@@ -71,24 +151,29 @@ export function convertForField(value: unknown, dataType: string): Conversion {
 			return { problem: 'is not true or false' };
 		}
 		case 'date': {
-			if (typeof value === 'string' && ISO_DATE.test(text)) return { text };
+			if (typeof value === 'string' && ISO_DATE.test(text)) {
+				return instantOf(text, zone) === undefined ? { problem: 'is not a valid date' } : { text };
+			}
 			// A Luxon DateTime (what n8n's date fields and expressions give) keeps its own calendar day.
 			if (isLuxonDateTime(value)) return value.isValid ? { text: value.toISODate() ?? '' } : { problem: 'is not a valid date' };
-			const date = asDate(value);
-			if (date === undefined) return { problem: 'is not a date (use yyyy-MM-dd)' };
-			// A date-time string keeps its own calendar day, whatever its offset.
+			const instant = instantOf(value, zone);
+			if (instant === undefined) return { problem: 'is not a date (use yyyy-MM-dd)' };
+			// A date-time string keeps the calendar day it is written with, whatever its offset.
 			if (typeof value === 'string') return { text: text.slice(0, 10) };
-			return { text: date.toISOString().slice(0, 10) };
+			// An instant (Date, epoch ms) falls on the day it is in the workflow's time zone.
+			return { text: dayIn(instant, zone) };
 		}
 		case 'datetime': {
 			if (isLuxonDateTime(value)) {
 				return value.isValid ? { text: value.toISO() ?? '' } : { problem: 'is not a valid date and time' };
 			}
-			const date = asDate(value);
-			if (date === undefined) return { problem: 'is not a date and time (use ISO 8601, e.g. 2024-05-01T10:00:00Z)' };
-			// Keep a string that already states its offset; otherwise write UTC with "Z".
-			if (typeof value === 'string' && /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[-+]\d{2}:?\d{2})$/.test(text)) return { text };
-			return { text: date.toISOString() };
+			const instant = instantOf(value, zone);
+			if (instant === undefined) {
+				return { problem: 'is not a date and time (use ISO 8601, e.g. 2024-05-01T10:00:00Z)' };
+			}
+			// Keep a string that already states its offset; otherwise write the instant in UTC.
+			if (typeof value === 'string' && /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[-+]\d{2}:?\d{2})$/i.test(text)) return { text };
+			return { text: new Date(instant).toISOString() };
 		}
 		default:
 			return { text: cellText(value) };

@@ -10,20 +10,18 @@ export const MULTIPART_ALLOWANCE_BYTES = 2048;
 
 export interface ImportFile {
 	content: Buffer;
-	/** Input item index of each data row, in file order. */
-	itemIndexes: number[];
+	/** Index of each data row in the import table (not an item index: a file item holds many rows). */
+	rowIndexes: number[];
 }
 
-/** Returned (not thrown) when one row alone exceeds the limit: the caller names the item. */
+/** Returned (not thrown) when one row alone exceeds the limit: the caller names its item. */
 export class RowTooLargeError extends Error {
 	constructor(
-		readonly itemIndex: number,
+		readonly rowIndex: number,
 		readonly rowBytes: number,
 		readonly maxBytes: number,
 	) {
-		super(
-			`Item ${itemIndex} alone makes a ${rowBytes}-byte row, more than the ${maxBytes}-byte file limit`,
-		);
+		super(`a ${rowBytes}-byte row, more than the ${maxBytes}-byte file limit`);
 	}
 }
 
@@ -35,7 +33,6 @@ export class RowTooLargeError extends Error {
 export function splitIntoFiles(
 	columns: readonly string[],
 	rows: ReadonlyArray<readonly string[]>,
-	itemIndexes: readonly number[],
 	delimiter: Delimiter,
 	maxBytes: number,
 ): ImportFile[] | RowTooLargeError {
@@ -50,7 +47,7 @@ export function splitIntoFiles(
 
 	const flush = () => {
 		if (indexes.length === 0) return;
-		files.push({ content: Buffer.from(lines.join(LINE_END), 'utf8'), itemIndexes: indexes });
+		files.push({ content: Buffer.from(lines.join(LINE_END), 'utf8'), rowIndexes: indexes });
 		lines = [header];
 		indexes = [];
 		bytes = headerBytes;
@@ -60,11 +57,11 @@ export function splitIntoFiles(
 		const line = encodeRow(rows[r], delimiter);
 		const lineBytes = separatorBytes + Buffer.byteLength(line, 'utf8');
 		if (headerBytes + lineBytes > maxBytes) {
-			return new RowTooLargeError(itemIndexes[r], headerBytes + lineBytes, maxBytes);
+			return new RowTooLargeError(r, headerBytes + lineBytes, maxBytes);
 		}
 		if (bytes + lineBytes > maxBytes) flush();
 		lines.push(line);
-		indexes.push(itemIndexes[r]);
+		indexes.push(r);
 		bytes += lineBytes;
 	}
 	flush();

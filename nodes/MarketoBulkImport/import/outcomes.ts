@@ -2,117 +2,193 @@ import type { BatchStatus, CallOptions, ImportTarget, ReportKind } from '../api/
 import { downloadReport } from '../api/bulkImport';
 import type { MarketoFunctions } from '../transport';
 import type { BatchRecord } from './pipeline';
-import type { ParsedReport, ReportRow } from './reports';
+import type { ReportRow } from './reports';
 import { parseReport } from './reports';
-import type { TracedRow } from './rowTracing';
+import type { TraceResult, TracedRow } from './rowTracing';
 import { traceReportRows } from './rowTracing';
 
 /**
- * Where each input item ended up. Every item is in exactly one category, so the totals
- * add up to the number of input items.
+ * Where the rows of an import ended up. Every row is counted in exactly one outcome, so the
+ * counts add up to the rows; and for every finished batch, `failed` and
+ * `importedWithWarning` are Marketo's own counters, whether or not its report rows could
+ * be traced back to input rows.
  */
-export type ItemOutcome =
-	| 'imported'
-	| 'importedWithWarning'
-	| 'failed'
-	| 'notSubmitted'
-	/** Submitted, but the batch had not finished when the node stopped waiting (or did not wait). */
-	| 'pending';
-
-export interface ImportTotals {
-	items: number;
+export interface OutcomeCounts {
 	imported: number;
 	importedWithWarning: number;
 	failed: number;
+	/** Never sent to Marketo (refused before upload, or the run stopped before its file). */
 	notSubmitted: number;
+	/** Sent, but the batch had not finished when the node stopped waiting (or did not wait). */
 	pending: number;
+	/**
+	 * Marketo has the rows but their outcome is not known: an upload whose answer was lost,
+	 * or the rest of a batch whose failed or warned rows could not all be traced. Never
+	 * counted as imported.
+	 */
+	outcomeUnknown: number;
 }
 
-export interface BatchRows {
+export interface ImportTotals extends OutcomeCounts {
+	/** Rows (items, or data rows of input files), refused ones included. */
+	items: number;
+}
+
+/** A finished batch's report rows, traced to the rows of the file; or why they could not be read. */
+export interface BatchReport {
 	batch: BatchRecord;
-	failures: TracedRow[];
-	warnings: TracedRow[];
-	untracedFailures: ReportRow[];
-	untracedWarnings: ReportRow[];
+	failures: TraceResult;
+	warnings: TraceResult;
+	/** Reading a report failed: its rows are not known. */
+	error?: Error;
 }
 
-export function countTotals(outcomes: readonly ItemOutcome[]): ImportTotals {
-	const totals: ImportTotals = {
-		items: outcomes.length,
-		imported: 0,
-		importedWithWarning: 0,
-		failed: 0,
-		notSubmitted: 0,
-		pending: 0,
-	};
-	for (const outcome of outcomes) totals[outcome]++;
-	return totals;
+/** What is known of one batch (or one file that never became a batch). */
+export interface BatchAccount {
+	batch: BatchRecord;
+	counts: OutcomeCounts;
+	/** Failed rows, by row index, that were traced; warned rows likewise. */
+	failedRows: TracedRow[];
+	warnedRows: TracedRow[];
+	/** Why the rest of the batch counts as outcomeUnknown (when it does). */
+	unknownReason?: string;
 }
 
-async function tracedReport(
+export function emptyCounts(): OutcomeCounts {
+	return { imported: 0, importedWithWarning: 0, failed: 0, notSubmitted: 0, pending: 0, outcomeUnknown: 0 };
+}
+
+const EMPTY_TRACE: TraceResult = { traced: [], untraced: [] };
+
+async function readTracedReport(
 	fns: MarketoFunctions,
 	target: ImportTarget,
 	batch: BatchRecord,
 	kind: ReportKind,
 	columns: readonly string[],
-	rowOf: (itemIndex: number) => readonly string[],
+	rowOf: (rowIndex: number) => readonly string[],
 	lookupField: string | undefined,
 	call: CallOptions,
-): Promise<{ traced: TracedRow[]; untraced: ReportRow[] }> {
+): Promise<TraceResult> {
 	const status = batch.status as BatchStatus;
 	const count = kind === 'failures' ? status.numOfRowsFailed : status.numOfRowsWithWarning;
 	// Marketo answers 404 when there is no file; asking only when the counter says so saves calls.
-	if (!(count > 0)) return { traced: [], untraced: [] };
+	if (!(count > 0)) return EMPTY_TRACE;
 	const file = await downloadReport(fns, target, batch.batchId as number, kind, call);
-	if (file === undefined) return { traced: [], untraced: [] };
-	const report: ParsedReport = parseReport(file, kind);
-	return traceReportRows(report, columns, rowOf, batch.file.itemIndexes, lookupField);
+	if (file === undefined) return EMPTY_TRACE;
+	return traceReportRows(parseReport(file, kind), columns, rowOf, batch.file.rowIndexes, lookupField);
 }
 
-/** Downloads the reports of the finished batches and traces their rows to input items. */
-export async function collectBatchRows(
+/**
+ * Downloads the reports of the Complete batches and traces their rows. A batch whose report
+ * cannot be read keeps its error; the others are still traced.
+ */
+export async function collectBatchReports(
 	fns: MarketoFunctions,
 	target: ImportTarget,
 	batches: readonly BatchRecord[],
 	columns: readonly string[],
-	rowOf: (itemIndex: number) => readonly string[],
+	rowOf: (rowIndex: number) => readonly string[],
 	lookupField: string | undefined,
 	call: CallOptions,
-): Promise<BatchRows[]> {
-	const result: BatchRows[] = [];
+): Promise<BatchReport[]> {
+	const reports: BatchReport[] = [];
 	for (const batch of batches) {
 		if (batch.status?.status !== 'Complete') continue;
-		const failures = await tracedReport(fns, target, batch, 'failures', columns, rowOf, lookupField, call);
-		const warnings = await tracedReport(fns, target, batch, 'warnings', columns, rowOf, lookupField, call);
-		result.push({
-			batch,
-			failures: failures.traced,
-			warnings: warnings.traced,
-			untracedFailures: failures.untraced,
-			untracedWarnings: warnings.untraced,
-		});
+		try {
+			const failures = await readTracedReport(fns, target, batch, 'failures', columns, rowOf, lookupField, call);
+			const warnings = await readTracedReport(fns, target, batch, 'warnings', columns, rowOf, lookupField, call);
+			reports.push({ batch, failures, warnings });
+		} catch (error) {
+			reports.push({ batch, failures: EMPTY_TRACE, warnings: EMPTY_TRACE, error: error as Error });
+		}
 	}
-	return result;
+	return reports;
 }
 
-/** One outcome per input item, from the batches' final states and their traced rows. */
-export function itemOutcomes(
-	itemCount: number,
-	batches: readonly BatchRecord[],
-	rows: readonly BatchRows[],
-	rejected: readonly number[],
-): ItemOutcome[] {
-	const outcomes = new Array<ItemOutcome>(itemCount).fill('notSubmitted');
-	for (const batch of batches) {
-		if (batch.batchId === undefined) continue;
-		const state = batch.status?.status;
-		const outcome: ItemOutcome = state === 'Complete' ? 'imported' : state === 'Failed' ? 'failed' : 'pending';
-		for (const itemIndex of batch.file.itemIndexes) outcomes[itemIndex] = outcome;
-	}
-	for (const { warnings, failures } of rows) {
-		for (const { itemIndex } of warnings) outcomes[itemIndex] = 'importedWithWarning';
-		for (const { itemIndex } of failures) outcomes[itemIndex] = 'failed';
-	}
-	for (const itemIndex of rejected) outcomes[itemIndex] = 'notSubmitted';
-	return outcomes;
+function clamp(value: number, max: number): number {
+	return Number.isFinite(value) ? Math.min(Math.max(0, Math.floor(value)), max) : 0;
 }
+
+/**
+ * The outcome counts of one file: from its batch's state, Marketo's counters and the traced
+ * report rows. `interrupted` marks the file whose upload was cut off before its answer.
+ */
+export function accountBatch(batch: BatchRecord, interrupted: boolean, report: BatchReport | undefined): BatchAccount {
+	const rows = batch.file.rowIndexes.length;
+	const counts = emptyCounts();
+	const account: BatchAccount = { batch, counts, failedRows: [], warnedRows: [] };
+	if (batch.batchId === undefined) {
+		if (interrupted) {
+			counts.outcomeUnknown = rows;
+			account.unknownReason = 'the upload was interrupted before Marketo answered';
+		} else {
+			counts.notSubmitted = rows;
+		}
+		return account;
+	}
+	const state = batch.status?.status;
+	if (state === 'Failed') {
+		// Marketo refused the whole job: none of its rows was imported.
+		counts.failed = rows;
+		return account;
+	}
+	if (state !== 'Complete') {
+		counts.pending = rows;
+		return account;
+	}
+	const status = batch.status as BatchStatus;
+	counts.failed = clamp(status.numOfRowsFailed, rows);
+	counts.importedWithWarning = clamp(status.numOfRowsWithWarning, rows - counts.failed);
+	const rest = rows - counts.failed - counts.importedWithWarning;
+	account.failedRows = report?.failures.traced ?? [];
+	account.warnedRows = report?.warnings.traced ?? [];
+	const expectsReports = counts.failed > 0 || counts.importedWithWarning > 0;
+	// Rows Marketo counted that no traced row accounts for (or report rows that matched nothing).
+	const untraced =
+		Math.max(counts.failed - account.failedRows.length, report?.failures.untraced.length ?? 0, 0) +
+		Math.max(counts.importedWithWarning - account.warnedRows.length, report?.warnings.untraced.length ?? 0, 0);
+	// Traced rows must match the counters exactly: a report longer than its counter is not trusted either.
+	const fullyTraced =
+		report !== undefined &&
+		report.error === undefined &&
+		untraced === 0 &&
+		account.failedRows.length === counts.failed &&
+		account.warnedRows.length === counts.importedWithWarning;
+	if (!expectsReports || fullyTraced) {
+		counts.imported = rest;
+		return account;
+	}
+	// Some failed or warned rows are not known by row: any of the other rows could be one of
+	// them, so none of those is counted as cleanly imported.
+	counts.outcomeUnknown = rest;
+	account.unknownReason =
+		report?.error !== undefined
+			? `its failures and warnings could not be read (${report.error.message})`
+			: untraced > 0
+				? `${untraced} of its failed or warned rows could not be traced to input rows`
+				: "its failures and warnings reports do not match Marketo's counters";
+	return account;
+}
+
+export function addCounts(into: OutcomeCounts, counts: OutcomeCounts): void {
+	into.imported += counts.imported;
+	into.importedWithWarning += counts.importedWithWarning;
+	into.failed += counts.failed;
+	into.notSubmitted += counts.notSubmitted;
+	into.pending += counts.pending;
+	into.outcomeUnknown += counts.outcomeUnknown;
+}
+
+export function sumCounts(counts: OutcomeCounts): number {
+	return (
+		counts.imported +
+		counts.importedWithWarning +
+		counts.failed +
+		counts.notSubmitted +
+		counts.pending +
+		counts.outcomeUnknown
+	);
+}
+
+export type { ReportRow };

@@ -4,7 +4,7 @@ import type { BatchStatus, CallOptions, ImportTarget } from '../api/bulkImport';
 import { createImport, getBatchStatus } from '../api/bulkImport';
 import type { DelimitedFormat } from '../csv';
 import type { MarketoFunctions } from '../transport';
-import { isUploadOutcomeUnknown } from '../transport';
+import { DeadlineReachedError, isUploadOutcomeUnknown } from '../transport';
 import type { ImportFile } from './files';
 import type { WaitSettings } from './waitForBatch';
 import { isFinished, MIN_POLL_MS } from './waitForBatch';
@@ -23,6 +23,7 @@ export interface PipelineSettings {
 	maxInQueue: number;
 	/** Wait until every batch is Complete or Failed (else stop once all files are accepted). */
 	waitForCompletion: boolean;
+	/** Poll interval (also paces a submission that waits for queue places) and timeout (only when waiting). */
 	wait: WaitSettings;
 	call: CallOptions;
 }
@@ -55,14 +56,17 @@ export async function runImportPipeline(
 	settings: PipelineSettings,
 ): Promise<PipelineResult> {
 	const batches: BatchRecord[] = files.map((file, index) => ({ fileNumber: index + 1, file }));
-	const deadline = Date.now() + settings.wait.timeoutMs;
+	// The timeout is a Wait for Completion option: without waiting, nothing limits the submission
+	// but the transport's own bounded waits.
+	const deadline = settings.waitForCompletion ? Date.now() + settings.wait.timeoutMs : Number.POSITIVE_INFINITY;
+	const call: CallOptions = { ...settings.call, ...(settings.waitForCompletion ? { deadline } : {}) };
 	const inQueue: BatchRecord[] = [];
 	let next = 0;
 	let submitError: Error | undefined;
 	let uncertainFile: BatchRecord | undefined;
 
 	const refresh = async (batch: BatchRecord) => {
-		batch.status = await getBatchStatus(fns, settings.target, batch.batchId as number, settings.call);
+		batch.status = await getBatchStatus(fns, settings.target, batch.batchId as number, call);
 	};
 
 	for (;;) {
@@ -79,7 +83,7 @@ export async function runImportPipeline(
 						fileName: settings.fileName(batch.fileNumber),
 						fields: settings.fields,
 					},
-					{ ...settings.call, context: files.length > 1 ? `File ${batch.fileNumber} of ${files.length}` : undefined },
+					{ ...call, context: files.length > 1 ? `File ${batch.fileNumber} of ${files.length}` : undefined },
 				);
 				batch.batchId = batch.status.batchId;
 				next++;
@@ -88,6 +92,12 @@ export async function runImportPipeline(
 				submitError = error as Error;
 				if (isUploadOutcomeUnknown(error)) uncertainFile = batch;
 			}
+		}
+		if (submitError instanceof DeadlineReachedError) {
+			// The timeout ran out while Marketo's queue or limits kept a file waiting: it was not sent.
+			submitError = new Error(
+				`The timeout ran out before every file could be submitted (${submitError.message}): ${batches.length - next} of ${batches.length} files were not sent`,
+			);
 		}
 
 		const allSubmitted = next >= batches.length || submitError !== undefined;
@@ -113,6 +123,11 @@ export async function runImportPipeline(
 				if (isFinished(batch.status as BatchStatus)) inQueue.splice(inQueue.indexOf(batch), 1);
 			}
 		} catch (error) {
+			if (error instanceof DeadlineReachedError) {
+				// Backing off on a status call reached the timeout: the batches are still Marketo's.
+				for (const batch of inQueue) batch.timedOut = true;
+				break;
+			}
 			return { batches, error: error as Error, uncertainFile };
 		}
 	}

@@ -2,19 +2,19 @@ import type { ParsedReport, ReportRow } from './reports';
 
 /**
  * Marketo's failures and warnings files carry no row number, only the row's values (and
- * in any order). Rows are traced back to the input items that produced them by value:
+ * in any order). Rows are traced back to the rows (and so the input items) that produced them by value:
  * first by every echoed column, then with values trimmed and lower-cased (in case Marketo
  * normalised them), then by the lookup field alone. Duplicate rows are handed out in
- * input order, so two identical input items match two identical report rows.
+ * input order, so two identical input rows match two identical report rows.
  */
 export interface TracedRow {
-	itemIndex: number;
+	rowIndex: number;
 	row: ReportRow;
 }
 
 export interface TraceResult {
 	traced: TracedRow[];
-	/** Report rows no input item of the batch could be matched with. */
+	/** Report rows no row of the batch could be matched with. */
 	untraced: ReportRow[];
 }
 
@@ -27,8 +27,8 @@ function normalise(value: string): string {
 export function traceReportRows(
 	report: ParsedReport,
 	columns: readonly string[],
-	rowOf: (itemIndex: number) => readonly string[],
-	itemIndexes: readonly number[],
+	rowOf: (rowIndex: number) => readonly string[],
+	rowIndexes: readonly number[],
 	lookupField: string | undefined,
 ): TraceResult {
 	const columnIndex = new Map(columns.map((name, index) => [name, index]));
@@ -68,31 +68,31 @@ export function traceReportRows(
 	for (const strategy of strategies) {
 		if (pending.length === 0) break;
 		const candidates = new Map<string, number[]>();
-		for (const itemIndex of itemIndexes) {
-			if (used.has(itemIndex)) continue;
-			const cells = rowOf(itemIndex);
+		for (const rowIndex of rowIndexes) {
+			if (used.has(rowIndex)) continue;
+			const cells = rowOf(rowIndex);
 			if (!fitsDropped(cells)) continue;
 			const key = strategy.keyOfItem(cells);
 			if (key === undefined) continue;
 			const list = candidates.get(key);
-			if (list) list.push(itemIndex);
-			else candidates.set(key, [itemIndex]);
+			if (list) list.push(rowIndex);
+			else candidates.set(key, [rowIndex]);
 		}
 		const stillPending: ReportRow[] = [];
 		for (const row of pending) {
 			const key = strategy.keyOfRow(row);
 			const list = key === undefined ? undefined : candidates.get(key);
-			let itemIndex = list?.shift();
-			while (itemIndex !== undefined && used.has(itemIndex)) itemIndex = list?.shift();
-			if (itemIndex === undefined) {
+			let rowIndex = list?.shift();
+			while (rowIndex !== undefined && used.has(rowIndex)) rowIndex = list?.shift();
+			if (rowIndex === undefined) {
 				stillPending.push(row);
 				continue;
 			}
-			used.add(itemIndex);
-			traced.push({ itemIndex, row });
+			used.add(rowIndex);
+			traced.push({ rowIndex, row });
 		}
 		pending = stillPending;
 	}
-	traced.sort((a, b) => a.itemIndex - b.itemIndex);
+	traced.sort((a, b) => a.rowIndex - b.rowIndex);
 	return { traced, untraced: pending };
 }

@@ -4,22 +4,30 @@
  * that stops the run or becomes an error item (Continue On Fail).
  */
 
-export interface RejectedItem {
+/** A record (or a whole file) that is not imported, and why. */
+export interface Refusal {
 	itemIndex: number;
-	field: string;
+	/** For file input: the line of the file where the row starts. */
+	line?: number;
+	field?: string;
+	/** What is wrong, without saying where (the caller adds the item and line). */
 	message: string;
 	/** How to fix it, when it differs from the usual advice about nested values. */
 	fix?: string;
+	/** The whole input item (a file) is refused, not one row of it. */
+	wholeItem?: boolean;
 }
 
 export interface ImportTable {
-	/** Union of the accepted items' top-level field names, in first-seen order. */
+	/** Union of the records' field names, in first-seen order. */
 	columns: string[];
-	/** One row per accepted item, in input order. */
+	/** One row per accepted record, in input order. */
 	rows: string[][];
-	/** Input index of each row. */
-	itemIndexes: number[];
-	rejected: RejectedItem[];
+	/** Input item index of each row. */
+	itemOf: number[];
+	/** For file input: the line of its file where each row starts. */
+	lineOf?: number[];
+	refused: Refusal[];
 }
 
 /** Why a value has no text form in a Marketo file; undefined when it has one. */
@@ -56,56 +64,51 @@ export function cellText(value: unknown): string {
 	return String(value);
 }
 
-export function buildImportTable(records: ReadonlyArray<Record<string, unknown>>): ImportTable {
-	const rejected: RejectedItem[] = [];
-	const accepted: number[] = [];
+/**
+ * Records → rows under one header. A record of empty cells would be a blank line, which
+ * Marketo skips without a word: it is refused here instead.
+ */
+export function buildImportTable(
+	records: ReadonlyArray<Record<string, unknown>>,
+	itemOf: readonly number[],
+	lineOf?: readonly number[],
+): ImportTable {
+	const refused: Refusal[] = [];
 	const columnIndex = new Map<string, number>();
 	const columns: string[] = [];
+	const rows: string[][] = [];
+	const keptItems: number[] = [];
+	const keptLines: number[] = [];
 
-	records.forEach((record, itemIndex) => {
-		for (const field of Object.keys(record)) {
-			const problem = describeUnsupported(record[field]);
-			if (problem !== undefined) {
-				rejected.push({
-					itemIndex,
-					field,
-					message: `Field "${field}" of item ${itemIndex} holds ${problem}, which Marketo cannot store in a lead field`,
-				});
-				return;
-			}
-		}
-		accepted.push(itemIndex);
-		for (const field of Object.keys(record)) {
+	for (const record of records) {
+		for (const field in record) {
 			if (!columnIndex.has(field)) {
 				columnIndex.set(field, columns.length);
 				columns.push(field);
 			}
 		}
-	});
-
-	// A row of empty cells is a blank line, which Marketo skips without a word: refuse it here.
-	for (let a = accepted.length - 1; a >= 0; a--) {
-		const record = records[accepted[a]];
-		if (Object.values(record).every((value) => cellText(value) === '')) {
-			rejected.push({
-				itemIndex: accepted[a],
-				field: '',
-				message: `Item ${accepted[a]} has no values to import`,
+	}
+	records.forEach((record, index) => {
+		const row = new Array<string>(columns.length).fill('');
+		let empty = true;
+		for (const field in record) {
+			const text = cellText(record[field]);
+			if (text !== '') empty = false;
+			row[columnIndex.get(field) as number] = text;
+		}
+		if (empty) {
+			refused.push({
+				itemIndex: itemOf[index],
+				line: lineOf?.[index],
+				message: 'no values to import',
 				fix: 'Remove empty items before this node (for example with a Filter node), or give them a lookup value.',
 			});
-			accepted.splice(a, 1);
+			return;
 		}
-	}
-	rejected.sort((x, y) => x.itemIndex - y.itemIndex);
-
-	const rows = accepted.map((itemIndex) => {
-		const record = records[itemIndex];
-		const row = new Array<string>(columns.length).fill('');
-		for (const field of Object.keys(record)) {
-			row[columnIndex.get(field) as number] = cellText(record[field]);
-		}
-		return row;
+		rows.push(row);
+		keptItems.push(itemOf[index]);
+		if (lineOf) keptLines.push(lineOf[index]);
 	});
 
-	return { columns, rows, itemIndexes: accepted, rejected };
+	return { columns, rows, itemOf: keptItems, lineOf: lineOf && keptLines, refused };
 }

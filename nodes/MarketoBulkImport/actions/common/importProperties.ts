@@ -1,0 +1,175 @@
+/**
+ * The parameters and options every import shares (leads, custom objects, program members).
+ * Each resource's import.operation.ts adds what is its own.
+ */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { retryOptions } from './fields';
+import { waitOptions } from './wait';
+
+/** Input, Input Binary Field, Input File Delimiter and File Format: shared by every import. */
+export function inputProperties(noun: string, plural: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Input',
+			name: 'inputSource',
+			type: 'options',
+			default: 'items',
+			options: [
+				{ name: 'Items', value: 'items', description: `Each incoming item is one ${noun}` },
+				{
+					name: 'Binary File',
+					value: 'binaryFile',
+					description: `Each incoming item holds a CSV, TSV or SSV file of ${plural} (for example a downloaded export)`,
+				},
+			],
+		},
+		{
+			displayName: 'Input Binary Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			required: true,
+			displayOptions: { show: { inputSource: ['binaryFile'] } },
+			hint: 'The name of the input binary field holding the file',
+		},
+		{
+			displayName: 'Input File Delimiter',
+			name: 'inputDelimiter',
+			type: 'options',
+			default: 'auto',
+			displayOptions: { show: { inputSource: ['binaryFile'] } },
+			options: [
+				{ name: 'Detect From Header', value: 'auto' },
+				{ name: 'Comma', value: 'csv' },
+				{ name: 'Tab', value: 'tsv' },
+				{ name: 'Semicolon', value: 'ssv' },
+			],
+		},
+		{
+			displayName: 'Rows With a Wrong Number of Cells',
+			name: 'wrongCellCount',
+			type: 'options',
+			default: 'stop',
+			displayOptions: { show: { inputSource: ['binaryFile'] } },
+			options: [
+				{
+					name: 'Stop',
+					value: 'stop',
+					description: 'Upload nothing and name the rows, so the file can be corrected first',
+				},
+				{
+					name: 'Skip and Report',
+					value: 'skip',
+					description: 'Import the other rows; output each skipped row with its line number',
+				},
+			],
+			description:
+				'A row with more or fewer cells than the header (often a value holding the delimiter without quotes) would be imported shifted. It is never imported.',
+		},
+		{
+			displayName: 'File Format',
+			name: 'format',
+			type: 'options',
+			default: 'csv',
+			options: [
+				{ name: 'CSV (Comma-Separated)', value: 'csv' },
+				{ name: 'TSV (Tab-Separated)', value: 'tsv' },
+				{ name: 'SSV (Semicolon-Separated)', value: 'ssv' },
+			],
+			description: 'How the rows are written in the files sent to Marketo',
+		},
+	];
+}
+
+/** Import options shared by every import (the lead import adds Static List and Partition). */
+export function importOptions(noun: string, defaultFileName: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Wait for Completion',
+			name: 'waitForCompletion',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to wait until Marketo has finished every batch and output their final status and counters',
+		},
+		// The poll interval also paces the submission (a full queue is checked for a free place),
+		// so it is always shown; the timeout only limits waiting.
+		...waitOptions.map((option) =>
+			option.name === 'timeoutMinutes' ? { ...option, displayOptions: { show: { waitForCompletion: [true] } } } : option,
+		),
+		{
+			displayName: 'Output Failed and Warned Rows',
+			name: 'outputRows',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { waitForCompletion: [true] } },
+			description:
+				"Whether to also output one item per failed or warned row, with Marketo's reason, linked to the input item that produced it. Marketo's reports have no row numbers, so rows are matched to items by their values.",
+		},
+		{
+			displayName: 'Max File Size (MB)',
+			name: 'maxFileSizeMb',
+			type: 'number',
+			typeOptions: { minValue: 0.001, maxValue: 10, numberPrecision: 3 },
+			default: 9.5,
+			description:
+				'Items are split into as many files (batches) as needed, each under this size. Marketo refuses files of 10 MB or more.',
+		},
+		{
+			displayName: 'Max Batches in Queue',
+			name: 'maxInQueue',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 10, numberPrecision: 0 },
+			default: 4,
+			description:
+				"How many of this node's batches may wait or run in Marketo's import queue at once. Marketo runs 2 at a time and queues at most 10 for the whole instance, shared with other integrations.",
+		},
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: defaultFileName,
+			description: 'Base name of the uploaded files, as Marketo shows it',
+		},
+		...retryOptions,
+		{
+			displayName: 'Unknown Columns',
+			name: 'unknownColumns',
+			type: 'options',
+			default: 'error',
+			options: [
+				{
+					name: 'Stop With an Error',
+					value: 'error',
+					description: 'Check columns against Marketo\'s fields before uploading, and name the unknown ones',
+				},
+				{ name: 'Drop', value: 'drop', description: 'Leave columns that are not writable Marketo fields out of the file' },
+				{
+					name: 'Send As They Are',
+					value: 'send',
+					description: 'Skip the check and the type conversion (no field list is read); Marketo refuses files with unknown columns',
+				},
+			],
+			description: `What to do with columns that are not writable Marketo ${noun} fields`,
+		},
+		{
+			displayName: 'Queue Full Wait (Seconds)',
+			name: 'queueWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 2 },
+			default: 30,
+			description:
+				'First wait when Marketo answers 1016 (10 imports already queued). Each further wait doubles, up to a minute.',
+		},
+		{
+			displayName: 'Max Queue Wait (Minutes)',
+			name: 'maxQueueWaitMinutes',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 30,
+			description: 'How long to keep retrying when the queue is full before giving up with an error',
+		},
+	];
+}
+

@@ -1,0 +1,39 @@
+import { convertForField } from '../../nodes/MarketoBulkImport/import/fieldTypes';
+
+describe('date-times are read in the workflow time zone', () => {
+	it('a date-time without an offset is a wall-clock time in the given zone', () => {
+		expect(convertForField('2024-05-01T10:00:00', 'datetime', 'Europe/Berlin')).toEqual({ text: '2024-05-01T08:00:00.000Z' });
+		expect(convertForField('2024-01-15 10:00', 'datetime', 'America/New_York')).toEqual({ text: '2024-01-15T15:00:00.000Z' });
+		expect(convertForField('2024-05-01', 'datetime', 'Asia/Tokyo')).toEqual({ text: '2024-04-30T15:00:00.000Z' });
+	});
+
+	it('a date-time with an offset keeps it, whatever the zone', () => {
+		expect(convertForField('2024-05-01T10:00:00+02:00', 'datetime', 'America/New_York')).toEqual({ text: '2024-05-01T10:00:00+02:00' });
+		expect(convertForField('2024-05-01T10:00:00Z', 'datetime', 'Asia/Tokyo')).toEqual({ text: '2024-05-01T10:00:00Z' });
+		expect(convertForField('2024-05-01 10:00:00+0530', 'datetime', 'UTC')).toEqual({ text: '2024-05-01T04:30:00.000Z' });
+	});
+
+	it('daylight-saving changes are honoured', () => {
+		// Berlin: CET (+1) in winter, CEST (+2) in summer.
+		expect(convertForField('2024-03-31T01:30:00', 'datetime', 'Europe/Berlin')).toEqual({ text: '2024-03-31T00:30:00.000Z' });
+		expect(convertForField('2024-03-31T03:30:00', 'datetime', 'Europe/Berlin')).toEqual({ text: '2024-03-31T01:30:00.000Z' });
+	});
+
+	it('an instant falls on its day in the zone for a date field', () => {
+		const instant = Date.UTC(2024, 4, 1, 23, 30);
+		expect(convertForField(new Date(instant), 'date', 'Europe/Berlin')).toEqual({ text: '2024-05-02' });
+		expect(convertForField(new Date(instant), 'date', 'UTC')).toEqual({ text: '2024-05-01' });
+		expect(convertForField('2024-05-01T23:30:00-05:00', 'date', 'Asia/Tokyo')).toEqual({ text: '2024-05-01' });
+	});
+
+	it('impossible dates are refused, not rolled over', () => {
+		expect(convertForField('2024-02-30', 'date', 'UTC')).toHaveProperty('problem');
+		expect(convertForField('2024-02-30T10:00:00', 'datetime', 'UTC')).toHaveProperty('problem');
+		expect(convertForField('2024-05-01T25:00:00', 'datetime', 'UTC')).toHaveProperty('problem');
+		expect(convertForField('yesterday', 'datetime', 'UTC')).toHaveProperty('problem');
+	});
+
+	it('an unknown zone falls back to UTC rather than failing every row', () => {
+		expect(convertForField('2024-05-01T10:00:00', 'datetime', 'Not/AZone')).toEqual({ text: '2024-05-01T10:00:00.000Z' });
+	});
+});

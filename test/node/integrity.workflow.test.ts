@@ -1,0 +1,265 @@
+/**
+ * Issue 8: no value imported wrong, no count reported wrong. Each test was written against
+ * the behaviour before the fix and failed there.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { MarketoEmulator } from '../emulator';
+import { credentialsFor, FAST_NODE_OPTIONS, startEmulator } from '../harness/fixtures';
+import { runWorkflow } from '../harness/workflowRunner';
+
+let emulator: MarketoEmulator;
+
+afterEach(async () => {
+	await emulator?.close();
+});
+
+function importStep(options: IDataObject = {}, parameters: IDataObject = {}, continueOnFail = false) {
+	return {
+		name: 'Import',
+		continueOnFail,
+		parameters: {
+			resource: 'lead',
+			operation: 'import',
+			format: 'csv',
+			lookupField: 'email',
+			...parameters,
+			options: { ...FAST_NODE_OPTIONS, waitForCompletion: true, timeoutMinutes: 1, ...options },
+		},
+	};
+}
+
+const fileInput = (extra: IDataObject = {}) => ({ inputSource: 'binaryFile', binaryPropertyName: 'data', inputDelimiter: 'auto', ...extra });
+
+const creates = () => emulator.requests().filter((r) => r.method === 'POST' && r.path === '/bulk/v1/leads.json');
+
+/** The spreadsheet export of the issue: a value with an unquoted `;`, a short row, an Excel blank row. */
+const RAGGED = [
+	'Email;First Name;Last Name;Company',
+	'rag.1@example.org;Ann;Lee;Acme',
+	'rag.2@example.org;Smith; John;Beta;Extra',
+	'rag.3@example.org;Cy',
+	';;;',
+	'rag.4@example.org;Dee;"Multi',
+	'line";Delta',
+	'rag.5@example.org;Eve;Fox;Echo',
+].join('\r\n');
+
+function totalsOf(items: Array<{ json: IDataObject }>): IDataObject {
+	return items.find((item) => item.json.totals !== undefined)?.json.totals as IDataObject;
+}
+
+function outcomeSum(totals: IDataObject): number {
+	return ['imported', 'importedWithWarning', 'failed', 'notSubmitted', 'pending', 'outcomeUnknown']
+		.map((key) => Number(totals[key] ?? 0))
+		.reduce((a, b) => a + b, 0);
+}
+
+describe('file input', () => {
+	it('a row with a wrong number of cells stops the import before any upload, naming item, line and counts', async () => {
+		emulator = await startEmulator();
+		const { error } = await runWorkflow({
+			items: [{}],
+			files: [{ data: { text: RAGGED, fileName: 'export.csv' } }],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({}, fileInput())],
+		});
+		expect(error?.message).toMatch(/^Line 3 of the file in "data" of item 0 has 5 cells where the header has 4 \("rag\.2@example\.org", "Smith", " John", …\); so do line 4/);
+		expect(error?.message.length).toBeLessThan(500);
+		expect(creates()).toHaveLength(0);
+	});
+
+	it('Skip and Report imports the good rows exactly, reports the others by line, skips empty rows and counts all', async () => {
+		emulator = await startEmulator();
+		const { error, output } = await runWorkflow({
+			items: [{}],
+			files: [{ data: { text: RAGGED, fileName: 'export.csv' } }],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({}, fileInput({ wrongCellCount: 'skip' }))],
+		});
+		expect(error).toBeUndefined();
+		expect(creates()).toHaveLength(1);
+		const leads = emulator.leads().map((lead) => [lead.email, lead.firstName, lead.lastName, lead.company]);
+		expect(leads).toEqual([
+			['rag.1@example.org', 'Ann', 'Lee', 'Acme'],
+			['rag.4@example.org', 'Dee', 'Multi\r\nline', 'Delta'],
+			['rag.5@example.org', 'Eve', 'Fox', 'Echo'],
+		]);
+		const items = output('Import');
+		const skipped = items.filter((item) => item.json.outcome === 'notSubmitted');
+		expect(skipped.map((item) => [item.json.line, item.json.reason, item.pairedItem])).toEqual([
+			[3, 'Line 3 has 5 cells where the header has 4', { item: 0 }],
+			[4, 'Line 4 has 2 cells where the header has 4', { item: 0 }],
+		]);
+		const batch = items.find((item) => item.json.batchId !== undefined) as { json: IDataObject };
+		expect(batch.json.totals).toEqual({ items: 5, imported: 3, importedWithWarning: 0, failed: 0, notSubmitted: 2, pending: 0, outcomeUnknown: 0 });
+		expect((batch.json.file as IDataObject).skippedEmptyRows).toBe(1);
+		for (const item of items) expect(item.pairedItem).toBeDefined();
+	});
+
+	it('rows of empty cells, whatever their width, are skipped like blank lines and counted', async () => {
+		emulator = await startEmulator();
+		const { error, output } = await runWorkflow({
+			items: [{}],
+			files: [{ data: { text: 'email,firstName\n,\nx@example.com,X\n,,\n', fileName: 'a.csv' } }],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({}, fileInput())],
+		});
+		expect(error).toBeUndefined();
+		expect(emulator.jobs()[0].file.toString('utf8')).toBe('email,firstName\r\nx@example.com,X');
+		const [batch] = output('Import');
+		expect(batch.json.file).toMatchObject({ rows: 1, skippedEmptyRows: 2 });
+		expect(batch.json.totals).toMatchObject({ items: 1, imported: 1 });
+	});
+
+	it('duplicate columns and unterminated quotes are named', async () => {
+		emulator = await startEmulator();
+		const duplicate = await runWorkflow({
+			items: [{}, {}],
+			files: [
+				{ data: { text: 'email,firstName\na@example.com,A', fileName: 'a.csv' } },
+				{ data: { text: 'email,firstName,email\nb@example.com,B,c@example.com', fileName: 'b.csv' } },
+			],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({}, fileInput())],
+		});
+		expect(duplicate.error?.message).toBe('The header of the file in "data" of item 1 names a column twice: "email"');
+		const unterminated = await runWorkflow({
+			items: [{}],
+			files: [{ data: { text: 'email,firstName\na@example.com,"Ann\nb@example.com,Bo\nc@example.com,Cy', fileName: 'a.csv' } }],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({}, fileInput())],
+		});
+		expect(unterminated.error?.message).toBe('The file in "data" of item 0 has a quote opened on line 2 that is never closed');
+		expect(creates()).toHaveLength(0);
+	});
+
+	it('a value refused in a file row is named by its line and item, not a record number', async () => {
+		emulator = await startEmulator();
+		const { error } = await runWorkflow({
+			items: [{}, {}],
+			files: [
+				{ data: { text: 'email,leadScore\na@example.com,1\nb@example.com,2', fileName: 'a.csv' } },
+				{ data: { text: 'email,leadScore\n\nc@example.com,3\nd@example.com,lots', fileName: 'b.csv' } },
+			],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({}, fileInput())],
+		});
+		expect(error?.message).toBe(
+			'Line 4 of the file in item 1: field "leadScore" has the value "lots", which is not a whole number as Marketo\'s integer field leadScore needs',
+		);
+		expect(creates()).toHaveLength(0);
+	});
+});
+
+describe('item input', () => {
+	it('two fields of one item mapping to the same Marketo field stop the import, naming both', async () => {
+		emulator = await startEmulator();
+		const { error } = await runWorkflow({
+			items: [
+				{ email: 'a@example.com', firstName: 'Ann' },
+				{ Email: 'b@example.com', email: '', firstName: 'Bo' },
+				{ email: 'c@example.com', 'First Name': 'Cy', firstName: 'C' },
+			],
+			credentials: credentialsFor(emulator),
+			steps: [importStep()],
+		});
+		expect(error?.message).toBe('Fields "Email" and "email" of item 1 both map to Marketo field "email" (and 1 more such pair)');
+		expect(error?.description).toMatch(/Edit Fields/);
+		expect(creates()).toHaveLength(0);
+	});
+
+	it('a million-item refusal is described in under 500 characters, with ranges', async () => {
+		emulator = await startEmulator();
+		const items = Array.from({ length: 3000 }, (_, i) => ({
+			email: `l${i}@example.com`,
+			company: i % 3 === 0 ? 'ok' : { name: 'nested' },
+		}));
+		const { error } = await runWorkflow({ items, credentials: credentialsFor(emulator), steps: [importStep()] });
+		expect(error?.message).toMatch(/^Item 1: field "company" holds an object, which Marketo cannot store in a lead field \(1,999 more refused: items 2, 4–5, 7–8, 10–11, 13–14, 16–17, 19–20, 22–23 and 1,984 more\)$/);
+		expect(error?.message.length).toBeLessThan(500);
+		expect(creates()).toHaveLength(0);
+	});
+
+	it('an empty item is named by its item index', async () => {
+		emulator = await startEmulator();
+		const { output } = await runWorkflow({
+			items: [{ email: 'a@example.com' }, { email: '' }, { email: 'c@example.com' }],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({}, {}, true)],
+		});
+		const refused = output('Import').filter((item) => item.json.error !== undefined);
+		expect(refused.map((item) => [item.json.error, item.pairedItem])).toEqual([['Item 1: no values to import', { item: 1 }]]);
+		expect(totalsOf(output('Import'))).toMatchObject({ items: 3, imported: 2, notSubmitted: 1 });
+	});
+
+	it('date-times without an offset are read in the workflow time zone', async () => {
+		emulator = await startEmulator();
+		const { error } = await runWorkflow({
+			items: [{ email: 'a@example.com', customDateTime: '2024-05-01 10:00:00' }],
+			credentials: credentialsFor(emulator),
+			steps: [importStep()],
+			timezone: 'Europe/Berlin',
+		});
+		expect(error).toBeUndefined();
+		expect(emulator.jobs()[0].file.toString('utf8')).toBe('email,customDateTime\r\na@example.com,2024-05-01T08:00:00.000Z');
+	});
+});
+
+describe('accounting', () => {
+	it('rows of an upload whose answer was lost count as outcome unknown, never as not submitted', async () => {
+		emulator = await startEmulator();
+		emulator.injectFault({ path: '/bulk/v1/leads.json', method: 'POST', response: '502', count: 1 });
+		const { output } = await runWorkflow({
+			items: [{ email: 'a@example.com' }, { email: 'b@example.com' }],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({}, {}, true)],
+		});
+		const [item] = output('Import');
+		expect(item.json.interruptedUploadItems).toEqual([0, 1]);
+		expect(item.json.totals).toEqual({ items: 2, imported: 0, importedWithWarning: 0, failed: 0, notSubmitted: 0, pending: 0, outcomeUnknown: 2 });
+	});
+
+	it('when a report cannot be read, the batch keeps Marketo\'s counters and the rest is unknown, not imported', async () => {
+		emulator = await startEmulator();
+		emulator.injectFault({ path: '/bulk/v1/leads/batch/*/failures.json', response: 'reset', count: 50 });
+		const { error, output } = await runWorkflow({
+			items: [{ email: 'a@example.com', leadScore: '1' }, { email: 'b@example.com', leadScore: '2' }, { email: 'c@example.com', leadScore: 'x' }],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({ unknownColumns: 'send', outputRows: true })],
+		});
+		expect(error).toBeUndefined();
+		const batch = output('Import').find((item) => item.json.batchId !== undefined) as { json: IDataObject };
+		expect(batch.json.numOfRowsFailed).toBe(1);
+		expect(batch.json.rows).toEqual({ imported: 0, importedWithWarning: 0, failed: 1, pending: 0, outcomeUnknown: 2 });
+		expect(batch.json.outcomeUnknownReason).toMatch(/could not be read/);
+		expect(batch.json.totals).toEqual({ items: 3, imported: 0, importedWithWarning: 0, failed: 1, notSubmitted: 0, pending: 0, outcomeUnknown: 2 });
+		expect(outcomeSum(batch.json.totals as IDataObject)).toBe(3);
+	});
+});
+
+describe('options', () => {
+	it('a Max Batches in Queue that is not a whole number is a clear parameter error', async () => {
+		emulator = await startEmulator();
+		const { error } = await runWorkflow({
+			items: [{ email: 'a@example.com' }],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({ maxInQueue: 2.5 })],
+		});
+		expect(error?.message).toBe('"Max Batches in Queue" is 2.5, not a whole number from 1 to 10');
+		expect(creates()).toHaveLength(0);
+	});
+
+	it('without Wait for Completion, a hidden Timeout does not limit the submission', async () => {
+		emulator = await startEmulator();
+		const items = Array.from({ length: 40 }, (_, i) => ({ email: `lead${i}@example.com`, company: 'x'.repeat(200) }));
+		const { error, output } = await runWorkflow({
+			items,
+			credentials: credentialsFor(emulator),
+			steps: [importStep({ waitForCompletion: false, timeoutMinutes: 0, maxInQueue: 1, maxFileSizeMb: 0.001 })],
+		});
+		expect(error).toBeUndefined();
+		expect(creates().length).toBeGreaterThan(3);
+		expect(output('Import')).toHaveLength(creates().length);
+	});
+});
