@@ -1,10 +1,9 @@
-import { sleep } from 'n8n-workflow';
-
 import type { BatchStatus, CallOptions, ImportTarget } from '../api/bulkImport';
 import { createImport, getBatchStatus } from '../api/bulkImport';
 import type { DelimitedFormat } from '../csv';
 import type { MarketoFunctions } from '../transport';
-import { DeadlineReachedError, isUploadOutcomeUnknown } from '../transport';
+import { CancelledError, DeadlineReachedError, isUploadOutcomeUnknown } from '../transport';
+import { waitFor } from '../transport/wait';
 import type { ImportFile } from './files';
 import type { WaitSettings } from './waitForBatch';
 import { isFinished, MIN_POLL_MS } from './waitForBatch';
@@ -26,6 +25,10 @@ export interface PipelineSettings {
 	/** Poll interval (also paces a submission that waits for queue places) and timeout (only when waiting). */
 	wait: WaitSettings;
 	call: CallOptions;
+	/** The execution's cancel signal: no upload starts and no wait goes on once it aborts. */
+	signal?: AbortSignal;
+	/** Told of each accepted file, as soon as Marketo has answered (for the execution log). */
+	onAccepted?: (batch: BatchRecord, fileCount: number) => void;
 }
 
 /** Imports Marketo runs at once per instance. */
@@ -59,7 +62,8 @@ export async function runImportPipeline(
 	// The timeout is a Wait for Completion option: without waiting, nothing limits the submission
 	// but the transport's own bounded waits.
 	const deadline = settings.waitForCompletion ? Date.now() + settings.wait.timeoutMs : Number.POSITIVE_INFINITY;
-	const call: CallOptions = { ...settings.call, ...(settings.waitForCompletion ? { deadline } : {}) };
+	const { signal } = settings;
+	const call: CallOptions = { ...settings.call, signal, ...(settings.waitForCompletion ? { deadline } : {}) };
 	const inQueue: BatchRecord[] = [];
 	let next = 0;
 	let submitError: Error | undefined;
@@ -73,6 +77,10 @@ export async function runImportPipeline(
 		// Fill the free places in the queue, in file order.
 		while (submitError === undefined && next < batches.length && inQueue.length < settings.maxInQueue) {
 			const batch = batches[next];
+			if (signal?.aborted) {
+				submitError = cancelled(batches.length - next, batches.length);
+				break;
+			}
 			try {
 				batch.status = await createImport(
 					fns,
@@ -87,13 +95,17 @@ export async function runImportPipeline(
 				);
 				batch.batchId = batch.status.batchId;
 				next++;
+				settings.onAccepted?.(batch, batches.length);
 				if (!isFinished(batch.status)) inQueue.push(batch);
 			} catch (error) {
 				submitError = error as Error;
 				if (isUploadOutcomeUnknown(error)) uncertainFile = batch;
 			}
 		}
-		if (submitError instanceof DeadlineReachedError) {
+		if (submitError instanceof CancelledError) {
+			// Cancelled while backing off: Marketo had refused that file, so it was not sent.
+			submitError = cancelled(batches.length - next, batches.length);
+		} else if (submitError instanceof DeadlineReachedError) {
 			// The timeout ran out while Marketo's queue or limits kept a file waiting: it was not sent.
 			submitError = new Error(
 				`The timeout ran out before every file could be submitted (${submitError.message}): ${batches.length - next} of ${batches.length} files were not sent`,
@@ -114,7 +126,11 @@ export async function runImportPipeline(
 			break;
 		}
 
-		await sleep(Math.max(MIN_POLL_MS, Math.min(settings.wait.pollIntervalMs, deadline - Date.now())));
+		const verdict = await waitFor(Math.max(MIN_POLL_MS, Math.min(settings.wait.pollIntervalMs, deadline - Date.now())), { signal });
+		if (verdict === 'cancelled') {
+			// The batches stay Marketo's; files not yet sent are reported as not submitted.
+			return { batches, error: submitError ?? cancelled(batches.length - next, batches.length), uncertainFile };
+		}
 		try {
 			// Marketo imports in arrival order, two at a time: only our two oldest batches can
 			// have finished, so only they are asked about (the rest would waste API calls).
@@ -123,6 +139,9 @@ export async function runImportPipeline(
 				if (isFinished(batch.status as BatchStatus)) inQueue.splice(inQueue.indexOf(batch), 1);
 			}
 		} catch (error) {
+			if (error instanceof CancelledError) {
+				return { batches, error: submitError ?? cancelled(batches.length - next, batches.length), uncertainFile };
+			}
 			if (error instanceof DeadlineReachedError) {
 				// Backing off on a status call reached the timeout: the batches are still Marketo's.
 				for (const batch of inQueue) batch.timedOut = true;
@@ -133,4 +152,20 @@ export async function runImportPipeline(
 	}
 
 	return { batches, error: submitError, uncertainFile };
+}
+
+/** The run was stopped (n8n's Stop, or an execution timeout): said as such, never as a network failure. */
+export class ImportCancelledError extends Error {
+	constructor(notSent: number, fileCount: number) {
+		super(
+			notSent > 0
+				? `The execution was cancelled: ${notSent} of ${fileCount} files were not sent`
+				: 'The execution was cancelled while waiting for Marketo to finish the batches',
+		);
+		this.name = 'ImportCancelledError';
+	}
+}
+
+function cancelled(notSent: number, fileCount: number): ImportCancelledError {
+	return new ImportCancelledError(notSent, fileCount);
 }
