@@ -163,6 +163,8 @@ export interface RunOptions {
 	credentialId?: string;
 	/** Hand `items` to the workflow as they are (Luxon DateTime, Date…) instead of through JSON. */
 	itemsAsIs?: boolean;
+	/** Called once the execution has started, with a function that stops it as n8n's Stop does. */
+	onStarted?: (cancel: () => void) => void;
 	/** The workflow's time zone setting (n8n's `getTimezone()`); n8n's default otherwise. */
 	timezone?: string;
 }
@@ -258,7 +260,10 @@ async function execute(options: RunOptions, credentialId: string, asIsKey: strin
 	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', workflowData);
 	const additionalData = buildAdditionalData(options.credentials, hooks);
 
-	const run = await new WorkflowExecute(additionalData, 'manual').run(workflow, nodes[0]);
+	const execution = new WorkflowExecute(additionalData, 'manual').run(workflow, nodes[0]);
+	// What n8n does on Stop: cancel the execution, which aborts its cancel signal.
+	options.onStarted?.(() => execution.cancel());
+	const run = await execution;
 	const error = run.data.resultData.error as RunResult['error'];
 	return {
 		run,
