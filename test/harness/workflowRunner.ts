@@ -5,6 +5,9 @@
  * `preAuthentication` when the expirable token is empty, persists what it returns, and
  * applies `authenticate`. So token fetching, renewal and persistence are really exercised.
  */
+// n8n-core brings its own copies of these: the logger must be registered in its container.
+import { Logger } from 'n8n-core/node_modules/@n8n/backend-common';
+import { Container as CoreContainer } from 'n8n-core/node_modules/@n8n/di';
 import { Container } from '@n8n/di';
 import { BinaryDataService, ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import type {
@@ -188,8 +191,22 @@ function prepareContainer() {
 			{ debug: () => undefined, warn: () => undefined, error: () => undefined, info: () => undefined } as never,
 		),
 	);
+	// n8n's logger, recording instead of printing: tests read what the node logged.
+	const record = (level: string) => (message: string, meta?: object) => loggedMessages.push({ level, message, meta });
+	CoreContainer.set(Logger, {
+		error: record('error'),
+		warn: record('warn'),
+		info: record('info'),
+		debug: record('debug'),
+		scoped: function scoped() {
+			return this;
+		},
+	} as unknown as Logger);
 	binaryDataReady = true;
 }
+
+/** What nodes logged through n8n's logger, in order (tests may clear it). */
+export const loggedMessages: Array<{ level: string; message: string; meta?: object }> = [];
 
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	prepareContainer();

@@ -10,7 +10,7 @@ import type { TraceResult } from '../../nodes/MarketoBulkImport/import/rowTracin
 function batch(rows: number, status?: Partial<BatchStatus>, batchId: number | null = 1001): BatchRecord {
 	return {
 		fileNumber: 1,
-		file: { content: Buffer.from(''), rowIndexes: Array.from({ length: rows }, (_, i) => i) },
+		file: { content: Buffer.from(''), bytes: 0, firstRow: 0, rowCount: rows },
 		batchId: batchId ?? undefined,
 		status:
 			status === undefined

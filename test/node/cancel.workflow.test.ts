@@ -4,7 +4,7 @@
  */
 import type { MarketoEmulator } from '../emulator';
 import { credentialsFor, FAST_NODE_OPTIONS, startEmulator } from '../harness/fixtures';
-import { runWorkflow } from '../harness/workflowRunner';
+import { loggedMessages, runWorkflow } from '../harness/workflowRunner';
 
 let emulator: MarketoEmulator;
 
@@ -32,6 +32,7 @@ function importStep(options: Record<string, unknown>) {
 /** Runs the import, cancels it `afterMs` in, and says how long the node took to return after the cancel. */
 async function runAndCancel(options: Record<string, unknown>, afterMs: number, count = 20) {
 	let cancelledAt = 0;
+	loggedMessages.length = 0;
 	const result = await runWorkflow({
 		items: leads(count),
 		credentials: credentialsFor(emulator),
@@ -74,7 +75,7 @@ it('a cancel between uploads stops the submission: no new upload after it', asyn
 	// Said as a cancel, with an exact account: the accepted batches by id, the cut-off upload as unknown.
 	// (The cancel usually lands while an upload is in flight; between two uploads nothing is unknown.)
 	expect(error?.message).toMatch(
-		/^(File \d+ of \d+: the upload was cancelled while it was being sent, so it is unknown whether Marketo accepted the file|The execution was cancelled: \d+ of \d+ files were not sent)\. Batches already accepted by Marketo: 1001(, \d+)*\. Not submitted: items \d+–59 \(\d+ of 60 rows\)\.( In the interrupted upload \(check in Marketo before resending\): items \d+–\d+\.)?$/,
+		/^(File \d+: the upload was cancelled while it was being sent, so it is unknown whether Marketo accepted the file|The execution was cancelled before every file was sent)\. Batches already accepted by Marketo: 1001(, \d+)*\. Not submitted: items \d+–59 \(\d+ of 60 rows\)\.( In the interrupted upload \(check in Marketo before resending\): items \d+–\d+\.)?$/,
 	);
 	expect(error?.message).not.toMatch(/network|could not reach/i);
 	expect(returnedAfterMs).toBeLessThan(1000);
@@ -82,4 +83,10 @@ it('a cancel between uploads stops the submission: no new upload after it', asyn
 	expect(sent.length).toBeGreaterThan(0);
 	expect(sent.length).toBeLessThan(15);
 	expect(sent.filter((r) => r.at > cancelledAt + 5)).toHaveLength(0);
+	// Each accepted file was logged as it was accepted, so the log shows what Marketo holds.
+	const accepted = loggedMessages.filter((entry) => entry.level === 'info').map((entry) => entry.message);
+	expect(accepted.length).toBeGreaterThan(0);
+	expect(accepted).toEqual(
+		emulator.jobs().slice(0, accepted.length).map((job, n) => `Marketo Bulk Import: file ${n + 1} accepted as batch ${job.batchId} (4 rows)`),
+	);
 });

@@ -172,7 +172,7 @@ describe('faults', () => {
 		const { error } = await runWorkflow({ items, credentials, steps: [importStep({ maxFileSizeMb: 0.005 })] });
 		const jobs = emulator.jobs();
 		expect(jobs).toHaveLength(2);
-		expect(error?.message).toMatch(/File 3 of \d+: the connection to Marketo broke during an upload \(connection reset\)/);
+		expect(error?.message).toMatch(/File 3( of \d+)?: the connection to Marketo broke during an upload \(connection reset\)/);
 		expect(error?.message).toContain(`Batches already accepted by Marketo: ${jobs.map((j) => j.batchId).join(', ')}.`);
 		const sent = uploadedEmails();
 		const interrupted = error?.message.match(/In the interrupted upload \(check in Marketo before resending\): items (\d+)–(\d+)\./);

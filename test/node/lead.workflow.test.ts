@@ -288,7 +288,7 @@ describe('clear errors, and error items with Continue On Fail', () => {
 			credentials,
 			steps: [importStep('csv', { maxFileSizeMb: 0.001 })],
 		});
-		expect(error?.message).toMatch(/^Item 1 alone makes a \d+-byte row, more than the 1048-byte file limit$/);
+		expect(error?.message).toMatch(/^Item 1: the row alone makes a \d+-byte file, more than the 1048-byte file limit$/);
 		expect(emulator.jobs()).toHaveLength(0);
 	});
 

@@ -3,7 +3,7 @@
  * columns against Marketo's lead fields before anything is uploaded. Pure: knows nothing
  * of n8n, reports problems as data.
  */
-import { cellText } from './table';
+import { cellText } from './cells';
 
 export interface FieldInfo {
 	name: string;

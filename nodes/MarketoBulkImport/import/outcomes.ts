@@ -1,6 +1,9 @@
 import type { BatchStatus, CallOptions, ImportTarget, ReportKind } from '../api/bulkImport';
 import { downloadReport } from '../api/bulkImport';
 import type { MarketoFunctions } from '../transport';
+import type { Delimiter } from '../csv';
+import { parseDelimited } from '../csv';
+import { fileRows } from './fileBuilder';
 import type { BatchRecord } from './pipeline';
 import type { ReportRow } from './reports';
 import { parseReport } from './reports';
@@ -60,13 +63,12 @@ export function emptyCounts(): OutcomeCounts {
 
 const EMPTY_TRACE: TraceResult = { traced: [], untraced: [] };
 
-async function readTracedReport(
+async function downloadTraced(
 	fns: MarketoFunctions,
 	target: ImportTarget,
 	batch: BatchRecord,
 	kind: ReportKind,
-	columns: readonly string[],
-	rowOf: (rowIndex: number) => readonly string[],
+	rowsOfFile: () => { columns: string[]; rowOf: (rowIndex: number) => readonly string[] } | undefined,
 	lookupField: string | undefined,
 	call: CallOptions,
 ): Promise<TraceResult> {
@@ -76,34 +78,47 @@ async function readTracedReport(
 	if (!(count > 0)) return EMPTY_TRACE;
 	const file = await downloadReport(fns, target, batch.batchId as number, kind, call);
 	if (file === undefined) return EMPTY_TRACE;
-	return traceReportRows(parseReport(file, kind), columns, rowOf, batch.file.rowIndexes, lookupField);
+	const report = parseReport(file, kind);
+	const sent = rowsOfFile();
+	if (sent === undefined) return { traced: [], untraced: report.rows };
+	return traceReportRows(report, sent.columns, sent.rowOf, fileRows(batch.file), lookupField);
 }
 
 /**
- * Downloads the reports of the Complete batches and traces their rows. A batch whose report
- * cannot be read keeps its error; the others are still traced.
+ * Downloads the reports of a Complete batch and traces their rows to the rows of its file,
+ * read back from the file's own bytes (exactly what Marketo received). A report that cannot
+ * be read is kept as the batch's error.
  */
-export async function collectBatchReports(
+export async function readBatchReport(
 	fns: MarketoFunctions,
 	target: ImportTarget,
-	batches: readonly BatchRecord[],
-	columns: readonly string[],
-	rowOf: (rowIndex: number) => readonly string[],
+	batch: BatchRecord,
+	delimiter: Delimiter,
 	lookupField: string | undefined,
 	call: CallOptions,
-): Promise<BatchReport[]> {
-	const reports: BatchReport[] = [];
-	for (const batch of batches) {
-		if (batch.status?.status !== 'Complete') continue;
-		try {
-			const failures = await readTracedReport(fns, target, batch, 'failures', columns, rowOf, lookupField, call);
-			const warnings = await readTracedReport(fns, target, batch, 'warnings', columns, rowOf, lookupField, call);
-			reports.push({ batch, failures, warnings });
-		} catch (error) {
-			reports.push({ batch, failures: EMPTY_TRACE, warnings: EMPTY_TRACE, error: error as Error });
+): Promise<BatchReport | undefined> {
+	if (batch.status?.status !== 'Complete') return undefined;
+	let parsed: { columns: string[]; rowOf: (rowIndex: number) => readonly string[] } | undefined | null = null;
+	const rowsOfFile = () => {
+		if (parsed === null) {
+			const content = batch.file.content;
+			const records = content === undefined ? [] : parseDelimited(content.toString('utf8'), delimiter);
+			const [columns = [], ...rows] = records;
+			// The file holds exactly its rows (empty rows are never written), so row k is record k + 1.
+			parsed =
+				rows.length === batch.file.rowCount
+					? { columns, rowOf: (rowIndex: number) => rows[rowIndex - batch.file.firstRow] }
+					: undefined;
 		}
+		return parsed;
+	};
+	try {
+		const failures = await downloadTraced(fns, target, batch, 'failures', rowsOfFile, lookupField, call);
+		const warnings = await downloadTraced(fns, target, batch, 'warnings', rowsOfFile, lookupField, call);
+		return { batch, failures, warnings };
+	} catch (error) {
+		return { batch, failures: EMPTY_TRACE, warnings: EMPTY_TRACE, error: error as Error };
 	}
-	return reports;
 }
 
 function clamp(value: number, max: number): number {
@@ -115,7 +130,7 @@ function clamp(value: number, max: number): number {
  * report rows. `interrupted` marks the file whose upload was cut off before its answer.
  */
 export function accountBatch(batch: BatchRecord, interrupted: boolean, report: BatchReport | undefined): BatchAccount {
-	const rows = batch.file.rowIndexes.length;
+	const rows = batch.file.rowCount;
 	const counts = emptyCounts();
 	const account: BatchAccount = { batch, counts, failedRows: [], warnedRows: [] };
 	if (batch.batchId === undefined) {

@@ -4,19 +4,22 @@ import type { DelimitedFormat } from '../csv';
 import type { MarketoFunctions } from '../transport';
 import { CancelledError, DeadlineReachedError, isUploadOutcomeUnknown } from '../transport';
 import { waitFor } from '../transport/wait';
-import type { ImportFile } from './files';
+import type { ImportFile } from './fileBuilder';
 import type { WaitSettings } from './waitForBatch';
 import { isFinished, MIN_POLL_MS } from './waitForBatch';
 
 /**
  * Submits files so that Marketo's two import slots stay busy without flooding its queue
  * of ten (shared with every other integration of the instance): at most `maxInQueue` of
- * our batches are Queued or Importing at once. Files go in their input order.
+ * our batches are Queued or Importing at once. Files go in their input order, and are
+ * prepared one ahead: the next file is built while the current one uploads, so at most
+ * maxInQueue + 1 files exist at once.
  */
 export interface PipelineSettings {
 	target: ImportTarget;
 	format: DelimitedFormat;
-	fileName: (fileNumber: number) => string;
+	/** The name Marketo shows for file `fileNumber`; `single` when it is the only file. */
+	fileName: (fileNumber: number, single: boolean) => string;
 	fields: Record<string, string | undefined>;
 	/** Our batches allowed in Marketo's queue at once (2 importing + some waiting). */
 	maxInQueue: number;
@@ -27,8 +30,12 @@ export interface PipelineSettings {
 	call: CallOptions;
 	/** The execution's cancel signal: no upload starts and no wait goes on once it aborts. */
 	signal?: AbortSignal;
+	/** Rows the files will hold in all, to tell whether the first file is the only one. */
+	totalRows: number;
 	/** Told of each accepted file, as soon as Marketo has answered (for the execution log). */
-	onAccepted?: (batch: BatchRecord, fileCount: number) => void;
+	onAccepted?: (batch: BatchRecord) => void;
+	/** Called when a batch is Complete or Failed, before its file's bytes are dropped (to trace its reports). */
+	onFinished?: (batch: BatchRecord) => Promise<void>;
 }
 
 /** Imports Marketo runs at once per instance. */
@@ -43,129 +50,151 @@ export interface BatchRecord {
 }
 
 export interface PipelineResult {
+	/** Every file built, in order: accepted ones have a batchId. */
 	batches: BatchRecord[];
+	/** Whether every row became a file (false when the run stopped before building them all). */
+	allBuilt: boolean;
 	/**
 	 * Set when the run stopped early: a file could not be submitted (later files were not
-	 * submitted either), or a status check failed. Batches with a batchId were accepted.
+	 * submitted either), a status check failed, the timeout ran out or the run was cancelled.
 	 */
 	error?: Error;
 	/** The file whose upload was cut off: Marketo may or may not have it. */
 	uncertainFile?: BatchRecord;
 }
 
-export async function runImportPipeline(
-	fns: MarketoFunctions,
-	files: ImportFile[],
-	settings: PipelineSettings,
-): Promise<PipelineResult> {
-	const batches: BatchRecord[] = files.map((file, index) => ({ fileNumber: index + 1, file }));
-	// The timeout is a Wait for Completion option: without waiting, nothing limits the submission
-	// but the transport's own bounded waits.
-	const deadline = settings.waitForCompletion ? Date.now() + settings.wait.timeoutMs : Number.POSITIVE_INFINITY;
-	const { signal } = settings;
-	const call: CallOptions = { ...settings.call, signal, ...(settings.waitForCompletion ? { deadline } : {}) };
-	const inQueue: BatchRecord[] = [];
-	let next = 0;
-	let submitError: Error | undefined;
-	let uncertainFile: BatchRecord | undefined;
-
-	const refresh = async (batch: BatchRecord) => {
-		batch.status = await getBatchStatus(fns, settings.target, batch.batchId as number, call);
-	};
-
-	for (;;) {
-		// Fill the free places in the queue, in file order.
-		while (submitError === undefined && next < batches.length && inQueue.length < settings.maxInQueue) {
-			const batch = batches[next];
-			if (signal?.aborted) {
-				submitError = cancelled(batches.length - next, batches.length);
-				break;
-			}
-			try {
-				batch.status = await createImport(
-					fns,
-					settings.target,
-					{
-						format: settings.format,
-						file: batch.file.content,
-						fileName: settings.fileName(batch.fileNumber),
-						fields: settings.fields,
-					},
-					{ ...call, context: files.length > 1 ? `File ${batch.fileNumber} of ${files.length}` : undefined },
-				);
-				batch.batchId = batch.status.batchId;
-				next++;
-				settings.onAccepted?.(batch, batches.length);
-				if (!isFinished(batch.status)) inQueue.push(batch);
-			} catch (error) {
-				submitError = error as Error;
-				if (isUploadOutcomeUnknown(error)) uncertainFile = batch;
-			}
-		}
-		if (submitError instanceof CancelledError) {
-			// Cancelled while backing off: Marketo had refused that file, so it was not sent.
-			submitError = cancelled(batches.length - next, batches.length);
-		} else if (submitError instanceof DeadlineReachedError) {
-			// The timeout ran out while Marketo's queue or limits kept a file waiting: it was not sent.
-			submitError = new Error(
-				`The timeout ran out before every file could be submitted (${submitError.message}): ${batches.length - next} of ${batches.length} files were not sent`,
-			);
-		}
-
-		const allSubmitted = next >= batches.length || submitError !== undefined;
-		if (allSubmitted && (!settings.waitForCompletion || inQueue.length === 0)) break;
-
-		if (Date.now() >= deadline) {
-			for (const batch of inQueue) batch.timedOut = true;
-			// Files never submitted are reported by the caller as not submitted.
-			if (!allSubmitted) {
-				submitError = new Error(
-					`The timeout ran out before every file could be submitted: ${batches.length - next} of ${batches.length} files were not sent`,
-				);
-			}
-			break;
-		}
-
-		const verdict = await waitFor(Math.max(MIN_POLL_MS, Math.min(settings.wait.pollIntervalMs, deadline - Date.now())), { signal });
-		if (verdict === 'cancelled') {
-			// The batches stay Marketo's; files not yet sent are reported as not submitted.
-			return { batches, error: submitError ?? cancelled(batches.length - next, batches.length), uncertainFile };
-		}
-		try {
-			// Marketo imports in arrival order, two at a time: only our two oldest batches can
-			// have finished, so only they are asked about (the rest would waste API calls).
-			for (const batch of inQueue.slice(0, MARKETO_IMPORT_SLOTS)) {
-				await refresh(batch);
-				if (isFinished(batch.status as BatchStatus)) inQueue.splice(inQueue.indexOf(batch), 1);
-			}
-		} catch (error) {
-			if (error instanceof CancelledError) {
-				return { batches, error: submitError ?? cancelled(batches.length - next, batches.length), uncertainFile };
-			}
-			if (error instanceof DeadlineReachedError) {
-				// Backing off on a status call reached the timeout: the batches are still Marketo's.
-				for (const batch of inQueue) batch.timedOut = true;
-				break;
-			}
-			return { batches, error: error as Error, uncertainFile };
-		}
-	}
-
-	return { batches, error: submitError, uncertainFile };
-}
-
 /** The run was stopped (n8n's Stop, or an execution timeout): said as such, never as a network failure. */
 export class ImportCancelledError extends Error {
-	constructor(notSent: number, fileCount: number) {
+	constructor(notSent: boolean) {
 		super(
-			notSent > 0
-				? `The execution was cancelled: ${notSent} of ${fileCount} files were not sent`
+			notSent
+				? 'The execution was cancelled before every file was sent'
 				: 'The execution was cancelled while waiting for Marketo to finish the batches',
 		);
 		this.name = 'ImportCancelledError';
 	}
 }
 
-function cancelled(notSent: number, fileCount: number): ImportCancelledError {
-	return new ImportCancelledError(notSent, fileCount);
+export async function runImportPipeline(
+	fns: MarketoFunctions,
+	files: AsyncIterable<ImportFile>,
+	settings: PipelineSettings,
+): Promise<PipelineResult> {
+	const source = files[Symbol.asyncIterator]();
+	const batches: BatchRecord[] = [];
+	// The timeout is a Wait for Completion option: without waiting, nothing limits the submission
+	// but the transport's own bounded waits.
+	const deadline = settings.waitForCompletion ? Date.now() + settings.wait.timeoutMs : Number.POSITIVE_INFINITY;
+	const { signal } = settings;
+	const call: CallOptions = { ...settings.call, signal, ...(settings.waitForCompletion ? { deadline } : {}) };
+	const inQueue: BatchRecord[] = [];
+	let prepared: Promise<IteratorResult<ImportFile>> | undefined = source.next();
+	let pendingBatch: BatchRecord | undefined;
+	let submitError: Error | undefined;
+	let uncertainFile: BatchRecord | undefined;
+
+	const result = (error: Error | undefined): PipelineResult => ({
+		batches,
+		allBuilt: prepared === undefined,
+		error,
+		uncertainFile,
+	});
+	const finish = async (batch: BatchRecord) => {
+		if (settings.waitForCompletion) await settings.onFinished?.(batch);
+		batch.file.content = undefined;
+	};
+
+	for (;;) {
+		// Fill the free places in the queue, in file order.
+		while (submitError === undefined && inQueue.length < settings.maxInQueue && (pendingBatch || prepared)) {
+			if (signal?.aborted) {
+				submitError = new ImportCancelledError(true);
+				break;
+			}
+			if (pendingBatch === undefined) {
+				const next = await (prepared as Promise<IteratorResult<ImportFile>>);
+				if (next.done) {
+					prepared = undefined;
+					break;
+				}
+				pendingBatch = { fileNumber: batches.length + 1, file: next.value };
+				batches.push(pendingBatch);
+				// Build the next file while this one uploads.
+				prepared = source.next();
+			}
+			const batch = pendingBatch;
+			const single = batch.fileNumber === 1 && batch.file.rowCount >= settings.totalRows;
+			try {
+				batch.status = await createImport(
+					fns,
+					settings.target,
+					{
+						format: settings.format,
+						file: batch.file.content as Buffer,
+						fileName: settings.fileName(batch.fileNumber, single),
+						fields: settings.fields,
+					},
+					{ ...call, context: single ? undefined : `File ${batch.fileNumber}` },
+				);
+				batch.batchId = batch.status.batchId;
+				pendingBatch = undefined;
+				settings.onAccepted?.(batch);
+				if (!isFinished(batch.status)) inQueue.push(batch);
+				else await finish(batch);
+				if (!settings.waitForCompletion) batch.file.content = undefined;
+			} catch (error) {
+				submitError = error as Error;
+				if (isUploadOutcomeUnknown(error)) uncertainFile = batch;
+				// Its bytes are not needed any more: it is either unknown or not sent.
+				batch.file.content = undefined;
+			}
+		}
+		if (submitError instanceof CancelledError) {
+			// Cancelled while backing off: Marketo had refused that file, so it was not sent.
+			submitError = new ImportCancelledError(true);
+		} else if (submitError instanceof DeadlineReachedError) {
+			// The timeout ran out while Marketo's queue or limits kept a file waiting: it was not sent.
+			submitError = new Error(`The timeout ran out before every file could be submitted (${submitError.message})`);
+		}
+
+		const allSubmitted = (pendingBatch === undefined && prepared === undefined) || submitError !== undefined;
+		if (allSubmitted && (!settings.waitForCompletion || inQueue.length === 0)) break;
+
+		if (Date.now() >= deadline) {
+			for (const batch of inQueue) batch.timedOut = true;
+			// Files never submitted are reported by the caller as not submitted.
+			if (!allSubmitted) submitError = new Error('The timeout ran out before every file could be submitted');
+			break;
+		}
+
+		const verdict = await waitFor(Math.max(MIN_POLL_MS, Math.min(settings.wait.pollIntervalMs, deadline - Date.now())), {
+			signal,
+		});
+		if (verdict === 'cancelled') {
+			// The batches stay Marketo's; files not yet sent are reported as not submitted.
+			return result(submitError ?? new ImportCancelledError(!allSubmitted));
+		}
+		try {
+			// Marketo imports in arrival order, two at a time: only our two oldest batches can
+			// have finished, so only they are asked about (the rest would waste API calls).
+			for (const batch of inQueue.slice(0, MARKETO_IMPORT_SLOTS)) {
+				batch.status = await getBatchStatus(fns, settings.target, batch.batchId as number, call);
+				if (isFinished(batch.status)) {
+					inQueue.splice(inQueue.indexOf(batch), 1);
+					await finish(batch);
+				}
+			}
+		} catch (error) {
+			if (error instanceof CancelledError) return result(submitError ?? new ImportCancelledError(!allSubmitted));
+			if (error instanceof DeadlineReachedError) {
+				// Backing off on a status call reached the timeout: the batches are still Marketo's.
+				for (const batch of inQueue) batch.timedOut = true;
+				if (!allSubmitted) submitError = new Error('The timeout ran out before every file could be submitted');
+				break;
+			}
+			return result(submitError ?? (error as Error));
+		}
+	}
+
+	return result(submitError);
 }

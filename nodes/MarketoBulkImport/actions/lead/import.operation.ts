@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { alphabetical } from '../common/fields';
 import { executeImport, importOptions, inputProperties } from '../common/import';
-import { leadFieldSource } from '../common/importRecords';
+import { leadFieldSource } from '../common/importInput';
 import { readStaticListId, staticListField } from '../common/staticList';
 
 const [inputField, ...fileFields] = inputProperties('lead', 'leads');
