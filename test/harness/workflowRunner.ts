@@ -67,14 +67,14 @@ class ItemsSource implements INodeType {
 		};
 		const asIsKey = this.getNodeParameter('itemsAsIsKey', 0, '') as string;
 		const list = asIsKey ? (itemsAsIs.get(asIsKey) ?? []) : (parse('items') as IDataObject[]);
-		const files = parse('files') as Array<Record<string, { text: string; fileName: string; mimeType?: string }> | null>;
+		const files = parse('files') as Array<Record<string, { text: string; fileName: string; mimeType?: string; encoding?: BufferEncoding }> | null>;
 		const output: INodeExecutionData[] = [];
 		for (let index = 0; index < list.length; index++) {
 			const item: INodeExecutionData = { json: list[index], pairedItem: { item: index } };
 			for (const [property, file] of Object.entries(files[index] ?? {})) {
 				item.binary = item.binary ?? {};
 				item.binary[property] = await this.helpers.prepareBinaryData(
-					Buffer.from(file.text, 'utf8'),
+					Buffer.from(file.text, file.encoding ?? 'utf8'),
 					file.fileName,
 					file.mimeType ?? 'text/csv',
 				);
@@ -159,7 +159,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 export interface RunOptions {
 	items: IDataObject[];
 	/** Binary files per item: `{ data: { text, fileName } }`. */
-	files?: Array<Record<string, { text: string; fileName: string; mimeType?: string }> | null>;
+	files?: Array<Record<string, { text: string; fileName: string; mimeType?: string; encoding?: BufferEncoding }> | null>;
 	/** The Marketo nodes, chained in order after the items source. */
 	steps: Array<{ name?: string; parameters: IDataObject; continueOnFail?: boolean; executeOnce?: boolean }>;
 	credentials: TestCredentialsHelper;

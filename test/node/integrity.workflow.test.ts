@@ -263,3 +263,90 @@ describe('options', () => {
 		expect(output('Import')).toHaveLength(creates().length);
 	});
 });
+
+describe('review findings', () => {
+	it('a Windows-1252 file given as UTF-8 stops, naming the line; with its encoding chosen it imports exactly', async () => {
+		emulator = await startEmulator();
+		const bytes = Buffer.concat([Buffer.from('email,lastName\r\na@example.com,Lee\r\nb@example.com,M'), Buffer.from([0xfc]), Buffer.from('ller')]);
+		const run = (encoding?: string) =>
+			runWorkflow({
+				items: [{}],
+				files: [{ data: { text: bytes.toString('latin1'), fileName: 'excel.csv', encoding: 'latin1' } }],
+				credentials: credentialsFor(emulator),
+				steps: [importStep({}, fileInput(encoding ? { inputEncoding: encoding } : {}))],
+			});
+		const wrong = await run();
+		expect(wrong.error?.message).toBe('The file in "data" of item 0 is not UTF-8 text: line 3 holds bytes that are not');
+		expect(creates()).toHaveLength(0);
+		const right = await run('windows-1252');
+		expect(right.error).toBeUndefined();
+		expect(emulator.leads().map((lead) => lead.lastName)).toEqual(['Lee', 'Müller']);
+	});
+
+	it('a timeout during a status back-off, with files still unsent, is an error naming them, not a green run', async () => {
+		emulator = await startEmulator();
+		emulator.injectFault({ path: '/bulk/v1/leads/batch/*.json', method: 'GET', response: '606', count: 20 });
+		const { error } = await runWorkflow({
+			items: [{ email: 'a@example.com' }, { email: 'b@example.com' }],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({ retryWaitSeconds: 5, timeoutMinutes: 0.02, maxInQueue: 1, maxFileSizeMb: 0.00002 })],
+		});
+		expect(creates()).toHaveLength(1);
+		expect(error?.message).toMatch(/^The timeout ran out before every file could be submitted\. Already accepted by Marketo: batch \d+\. Not submitted: item 1 \(1 of 2 rows\)\.$/);
+	});
+
+	it('Unknown Columns = Drop says what it dropped, and ignores objects in the columns it drops', async () => {
+		emulator = await startEmulator();
+		const { error, output } = await runWorkflow({
+			items: [
+				{ email: 'a@example.com', 'Frist Name': 'Ann', associations: { deals: [1] } },
+				{ email: 'b@example.com', 'Frist Name': 'Bo', associations: { deals: [] } },
+			],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({ unknownColumns: 'drop' })],
+		});
+		expect(error).toBeUndefined();
+		expect(emulator.jobs()[0].file.toString('utf8')).toBe('email\r\na@example.com\r\nb@example.com');
+		expect(output('Import')[0].json.droppedColumns).toEqual(['Frist Name']);
+	});
+
+	it('a file refused whole (Continue On Fail) counts its rows as not submitted', async () => {
+		emulator = await startEmulator();
+		const { output } = await runWorkflow({
+			items: [{}, {}],
+			files: [
+				{ data: { text: 'email,firstName\na@example.com,A\nb@example.com,B', fileName: 'a.csv' } },
+				{ data: { text: 'email,email\nc@example.com,C\nd@example.com,D\n,\ne@example.com,E', fileName: 'b.csv' } },
+			],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({}, fileInput(), true)],
+		});
+		const batch = output('Import').find((item) => item.json.batchId !== undefined) as { json: IDataObject };
+		expect(batch.json.totals).toMatchObject({ items: 5, imported: 2, notSubmitted: 3 });
+		expect(outcomeSum(batch.json.totals as IDataObject)).toBe(5);
+	});
+
+	it('many accepted batches and many refused lines stay short in messages', async () => {
+		emulator = await startEmulator();
+		emulator.injectFault({ path: '/bulk/v1/leads.json', method: 'POST', response: 'pass', count: 40 });
+		emulator.injectFault({ path: '/bulk/v1/leads.json', method: 'POST', response: '1003', count: 1 });
+		const items = Array.from({ length: 60 }, (_, i) => ({ email: `l${i}@example.com`, company: 'x'.repeat(200) }));
+		const { error } = await runWorkflow({
+			items,
+			credentials: credentialsFor(emulator),
+			steps: [importStep({ waitForCompletion: false, maxInQueue: 10, maxFileSizeMb: 0.0003 })],
+		});
+		expect(creates().length).toBe(41);
+		expect(error?.message).toMatch(/Already accepted by Marketo: batches 1001–1040\./);
+		expect(error?.message.length).toBeLessThan(500);
+
+		const lines = ['email,leadScore', ...Array.from({ length: 30 }, (_, i) => `r${i}@example.com,${i % 2 ? 'x' : '1'}`)].join('\n');
+		const refused = await runWorkflow({
+			items: [{}],
+			files: [{ data: { text: lines, fileName: 'a.csv' } }],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({}, fileInput())],
+		});
+		expect(refused.error?.message).toMatch(/^Line 3 of the file in item 0: field "leadScore" has the value "x", .* \(14 more refused: lines 5, 7, 9, 11, 13, 15, 17, 19 and 6 more of the file in item 0\)$/);
+	});
+});

@@ -5,7 +5,7 @@ import type { DelimitedFormat } from '../csv';
 import { CONTENT_TYPES } from '../csv';
 import { buildMultipartBody } from '../multipart';
 import type { MarketoFunctions } from '../transport';
-import { marketoFile, marketoJson } from '../transport';
+import { marketoFile, marketoJson, UploadOutcomeUnknownError } from '../transport';
 import type { RetrySettings } from '../transport/retryPolicy';
 
 /**
@@ -131,7 +131,19 @@ export async function createImport(
 		...options,
 	});
 	const result = response.result?.[0] ?? {};
-	return toStatus({ numOfLeadsProcessed: 0, ...result });
+	const status = toStatus({ numOfLeadsProcessed: 0, ...result });
+	if (!Number.isInteger(status.batchId) || status.batchId <= 0) {
+		// Marketo said yes but named no batch: it may hold the file, and nothing can follow it.
+		throw new UploadOutcomeUnknownError(fns.getNode(), response as JsonObject, {
+			message: `${options.context ? `${options.context}: ` : ''}Marketo accepted an upload without a batch ID, so it is unknown whether it imports the file`,
+			description:
+				'Check the recent imports in Marketo (Admin → Integration → Web Services shows API activity) before running the import again, to avoid importing rows twice.',
+			itemIndex: options.itemIndex,
+			lastCode: 'noBatchId',
+			lastMessage: 'success without a batch ID',
+		});
+	}
+	return status;
 }
 
 export async function getBatchStatus(

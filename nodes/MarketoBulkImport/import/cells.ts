@@ -16,6 +16,8 @@ export interface Refusal {
 	fix?: string;
 	/** The whole input item (a file) is refused, not one row of it. */
 	wholeItem?: boolean;
+	/** For a refused file: how many data rows it holds (counted as not submitted). */
+	rows?: number;
 }
 
 /** Why a value has no text form in a Marketo file; undefined when it has one. */

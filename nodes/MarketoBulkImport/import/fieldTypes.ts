@@ -77,10 +77,13 @@ function zoneOffsetMs(utcMs: number, timeZone: string): number {
 
 /** A wall-clock time in `timeZone` as an instant (the earlier one when clocks go back). */
 function zonedToUtc(wallMs: number, timeZone: string): number {
-	let guess = wallMs - zoneOffsetMs(wallMs, timeZone);
-	// Twice: the offset at the first guess may differ across a daylight-saving change.
-	guess = wallMs - zoneOffsetMs(guess, timeZone);
-	return guess;
+	const first = wallMs - zoneOffsetMs(wallMs, timeZone);
+	// Again: the offset at the first guess may differ across a daylight-saving change.
+	const second = wallMs - zoneOffsetMs(first, timeZone);
+	if (second + zoneOffsetMs(second, timeZone) === wallMs) return second;
+	// A wall-clock time skipped when clocks go forward (02:30 on that night): moved forward by
+	// the gap, as Luxon (n8n's expressions) does.
+	return Math.max(first, second);
 }
 
 /** The calendar day of an instant in `timeZone`. */
@@ -100,10 +103,22 @@ function parseDateTime(text: string, timeZone: string): number | undefined {
 	const match = DATE_TIME.exec(text);
 	if (match === null) return undefined;
 	const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', offset] = match;
-	const wall = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3)));
-	const check = new Date(wall);
-	// Reject 2024-02-30 and 25:00 rather than roll them over.
-	if (check.getUTCDate() !== Number(day) || check.getUTCMonth() !== Number(month) - 1 || Number(hour) > 23) return undefined;
+	const date = new Date(0);
+	// setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999.
+	date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+	date.setUTCHours(Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3)));
+	const wall = date.getTime();
+	// Reject 2024-02-30, 25:00, 10:75 and 10:00:60 rather than roll them over.
+	if (
+		date.getUTCDate() !== Number(day) ||
+		date.getUTCMonth() !== Number(month) - 1 ||
+		Number(hour) > 23 ||
+		Number(minute) > 59 ||
+		Number(second) > 59 ||
+		Number(year) < 1000
+	) {
+		return undefined;
+	}
 	if (offset === undefined) return zonedToUtc(wall, timeZone);
 	if (offset.toUpperCase() === 'Z') return wall;
 	const sign = offset.startsWith('-') ? -1 : 1;
@@ -117,7 +132,6 @@ function instantOf(value: unknown, timeZone: string): number | undefined {
 	if (typeof value === 'object' && value !== null && typeof (value as { toJSDate?: unknown }).toJSDate === 'function') {
 		return instantOf((value as { toJSDate: () => Date }).toJSDate(), timeZone);
 	}
-	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
 	if (typeof value === 'string') return parseDateTime(value.trim(), timeZone);
 	return undefined;
 }
@@ -150,34 +164,46 @@ export function convertForField(value: unknown, dataType: string, timeZone = 'UT
 			if (FALSE_WORDS.has(word)) return { text: 'false' };
 			return { problem: 'is not true or false' };
 		}
-		case 'date': {
-			if (typeof value === 'string' && ISO_DATE.test(text)) {
-				return instantOf(text, zone) === undefined ? { problem: 'is not a valid date' } : { text };
+		case 'date':
+		case 'datetime':
+			// 1714521600 (epoch seconds), 1714521600000 (ms), 20240501 and 45413 (a spreadsheet
+			// serial) are all numbers: which one was meant cannot be told, so none is guessed.
+			if (typeof value === 'number') {
+				return {
+					problem: `is a number, not a date; give it as ${dataType === 'date' ? 'yyyy-MM-dd' : 'an ISO 8601 date-time'} (for epoch milliseconds, an expression such as {{ DateTime.fromMillis($json.field).toISO() }})`,
+				};
 			}
-			// A Luxon DateTime (what n8n's date fields and expressions give) keeps its own calendar day.
-			if (isLuxonDateTime(value)) return value.isValid ? { text: value.toISODate() ?? '' } : { problem: 'is not a valid date' };
-			const instant = instantOf(value, zone);
-			if (instant === undefined) return { problem: 'is not a date (use yyyy-MM-dd)' };
-			// A date-time string keeps the calendar day it is written with, whatever its offset.
-			if (typeof value === 'string') return { text: text.slice(0, 10) };
-			// An instant (Date, epoch ms) falls on the day it is in the workflow's time zone.
-			return { text: dayIn(instant, zone) };
-		}
-		case 'datetime': {
-			if (isLuxonDateTime(value)) {
-				return value.isValid ? { text: value.toISO() ?? '' } : { problem: 'is not a valid date and time' };
-			}
-			const instant = instantOf(value, zone);
-			if (instant === undefined) {
-				return { problem: 'is not a date and time (use ISO 8601, e.g. 2024-05-01T10:00:00Z)' };
-			}
-			// Keep a string that already states its offset; otherwise write the instant in UTC.
-			if (typeof value === 'string' && /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[-+]\d{2}:?\d{2})$/i.test(text)) return { text };
-			return { text: new Date(instant).toISOString() };
-		}
+			return dataType === 'date' ? convertDate(value, text, zone) : convertDateTime(value, text, zone);
 		default:
 			return { text: cellText(value) };
 	}
+}
+
+/** A date field: `yyyy-MM-dd`, the day a date-time string is written with, or a Date's day in the zone. */
+function convertDate(value: unknown, text: string, zone: string): Conversion {
+	if (typeof value === 'string' && ISO_DATE.test(text)) {
+		return instantOf(text, zone) === undefined ? { problem: 'is not a valid date' } : { text };
+	}
+	// A Luxon DateTime (what n8n's date fields and expressions give) keeps its own calendar day.
+	if (isLuxonDateTime(value)) return value.isValid ? { text: value.toISODate() ?? '' } : { problem: 'is not a valid date' };
+	const instant = instantOf(value, zone);
+	if (instant === undefined) return { problem: 'is not a date (use yyyy-MM-dd)' };
+	// A date-time string keeps the calendar day it is written with, whatever its offset.
+	if (typeof value === 'string') return { text: text.slice(0, 10) };
+	// An instant (a Date) falls on the day it is in the workflow's time zone.
+	return { text: dayIn(instant, zone) };
+}
+
+/** A datetime field: ISO 8601, an offset kept when written, else the workflow's zone, sent in UTC. */
+function convertDateTime(value: unknown, text: string, zone: string): Conversion {
+	if (isLuxonDateTime(value)) {
+		return value.isValid ? { text: value.toISO() ?? '' } : { problem: 'is not a valid date and time' };
+	}
+	const instant = instantOf(value, zone);
+	if (instant === undefined) return { problem: 'is not a date and time (use ISO 8601, e.g. 2024-05-01T10:00:00Z)' };
+	// Keep a string that already states its offset; otherwise write the instant in UTC.
+	if (typeof value === 'string' && /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[-+]\d{2}:?\d{2})$/i.test(text)) return { text };
+	return { text: new Date(instant).toISOString() };
 }
 
 /** Levenshtein distance, for "did you mean" suggestions. */
@@ -227,19 +253,29 @@ export interface ColumnResolution {
  */
 export function resolveColumns(columns: readonly string[], fields: readonly FieldInfo[], loose: boolean): ColumnResolution {
 	const exact = new Map(fields.map((field) => [field.name, field]));
-	const byLooseName = new Map<string, FieldInfo>();
-	if (loose) {
+	// Loose matches, REST names before display names: "Company" is the field company, even when
+	// a custom field is also displayed as "Company". A name shared by several fields matches none.
+	const looseMatches = (key: (field: FieldInfo) => string) => {
+		const found = new Map<string, FieldInfo[]>();
 		for (const field of fields) {
-			byLooseName.set(field.displayName.toLowerCase(), field);
-			byLooseName.set(field.name.toLowerCase(), field);
+			const name = key(field).trim().toLowerCase();
+			found.set(name, [...(found.get(name) ?? []), field]);
 		}
-	}
+		return found;
+	};
+	const byRestName = loose ? looseMatches((field) => field.name) : new Map<string, FieldInfo[]>();
+	const byDisplayName = loose ? looseMatches((field) => field.displayName) : new Map<string, FieldInfo[]>();
 	const fieldOf = new Map<string, FieldInfo | undefined>();
 	const unknown: ColumnResolution['unknown'] = [];
 	for (const column of columns) {
-		const field = exact.get(column) ?? (loose ? byLooseName.get(column.trim().toLowerCase()) : undefined);
+		const key = column.trim().toLowerCase();
+		const candidates = exact.has(column) ? [exact.get(column) as FieldInfo] : (byRestName.get(key) ?? byDisplayName.get(key) ?? []);
+		const field = candidates.length === 1 ? candidates[0] : undefined;
 		fieldOf.set(column, field);
-		if (field === undefined) unknown.push({ column, suggestions: suggestFields(column, fields) });
+		if (field === undefined) {
+			const suggestions = candidates.length > 1 ? candidates.map((c) => c.name).sort().slice(0, 3) : suggestFields(column, fields);
+			unknown.push({ column, suggestions });
+		}
 	}
 	return { fieldOf, unknown };
 }

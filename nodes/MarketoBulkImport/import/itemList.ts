@@ -33,6 +33,11 @@ export function describeLines(lines: Iterable<number>, maxRanges = MAX_RANGES): 
 	return describeNumbers(lines, 'line', 'lines', maxRanges);
 }
 
+/** `batch 1001` / `batches 1001–1009 and 1012`: batch ids, compactly. */
+export function describeBatches(batchIds: Iterable<number>, maxRanges = MAX_RANGES): string {
+	return describeNumbers(batchIds, 'batch', 'batches', maxRanges);
+}
+
 function describeNumbers(indexes: Iterable<number>, singular: string, plural: string, maxRanges: number): string {
 	const all = runs(indexes);
 	if (all.length === 0) return '';

@@ -143,9 +143,16 @@ export function accountBatch(batch: BatchRecord, interrupted: boolean, report: B
 		return account;
 	}
 	const state = batch.status?.status;
+	const raw = batch.status?.raw ?? {};
+	const reportsProcessed = raw.numOfLeadsProcessed !== undefined || raw.numOfObjectsProcessed !== undefined;
+	const processed = reportsProcessed ? clamp(batch.status?.numOfRowsProcessed ?? 0, rows) : undefined;
 	if (state === 'Failed') {
-		// Marketo refused the whole job: none of its rows was imported.
-		counts.failed = rows;
+		// Marketo failed the whole job: its rows were not imported, unless it says it imported some first.
+		counts.failed = rows - (processed ?? 0);
+		if (processed) {
+			counts.outcomeUnknown = processed;
+			account.unknownReason = `Marketo failed the batch after importing ${processed} of its rows, without saying which`;
+		}
 		return account;
 	}
 	if (state !== 'Complete') {
@@ -155,7 +162,15 @@ export function accountBatch(batch: BatchRecord, interrupted: boolean, report: B
 	const status = batch.status as BatchStatus;
 	counts.failed = clamp(status.numOfRowsFailed, rows);
 	counts.importedWithWarning = clamp(status.numOfRowsWithWarning, rows - counts.failed);
-	const rest = rows - counts.failed - counts.importedWithWarning;
+	let rest = rows - counts.failed - counts.importedWithWarning;
+	// Rows Marketo neither imported nor failed (its processed counter counts imported rows,
+	// warned ones included): their outcome is not known.
+	const shortfall = processed === undefined ? 0 : Math.max(0, rows - counts.failed - processed);
+	if (shortfall > 0) {
+		rest -= Math.min(rest, shortfall);
+		counts.outcomeUnknown = Math.min(shortfall, rows - counts.failed - counts.importedWithWarning);
+		account.unknownReason = `Marketo counted ${shortfall} of its rows neither imported nor failed`;
+	}
 	account.failedRows = report?.failures.traced ?? [];
 	account.warnedRows = report?.warnings.traced ?? [];
 	const expectsReports = counts.failed > 0 || counts.importedWithWarning > 0;
@@ -176,7 +191,7 @@ export function accountBatch(batch: BatchRecord, interrupted: boolean, report: B
 	}
 	// Some failed or warned rows are not known by row: any of the other rows could be one of
 	// them, so none of those is counted as cleanly imported.
-	counts.outcomeUnknown = rest;
+	counts.outcomeUnknown += rest;
 	account.unknownReason =
 		report?.error !== undefined
 			? `its failures and warnings could not be read (${report.error.message})`

@@ -34,8 +34,11 @@ export interface PipelineSettings {
 	totalRows: number;
 	/** Told of each accepted file, as soon as Marketo has answered (for the execution log). */
 	onAccepted?: (batch: BatchRecord) => void;
-	/** Called when a batch is Complete or Failed, before its file's bytes are dropped (to trace its reports). */
-	onFinished?: (batch: BatchRecord) => Promise<void>;
+	/**
+	 * Called when a batch is Complete or Failed, before its file's bytes are dropped (to trace
+	 * its reports), with the call options to use: they carry the deadline and the cancel signal.
+	 */
+	onFinished?: (batch: BatchRecord, call: CallOptions) => Promise<void>;
 }
 
 /** Imports Marketo runs at once per instance. */
@@ -99,8 +102,22 @@ export async function runImportPipeline(
 		error,
 		uncertainFile,
 	});
+	/** Whether a file is still to be sent; settles the file being built, if any (a short wait). */
+	const moreToSend = async (): Promise<boolean> => {
+		if (pendingBatch !== undefined) return true;
+		if (prepared === undefined) return false;
+		const next = await prepared;
+		if (next.done) {
+			prepared = undefined;
+			return false;
+		}
+		pendingBatch = { fileNumber: batches.length + 1, file: next.value };
+		batches.push(pendingBatch);
+		prepared = source.next();
+		return true;
+	};
 	const finish = async (batch: BatchRecord) => {
-		if (settings.waitForCompletion) await settings.onFinished?.(batch);
+		if (settings.waitForCompletion) await settings.onFinished?.(batch, call);
 		batch.file.content = undefined;
 	};
 
@@ -163,7 +180,7 @@ export async function runImportPipeline(
 		if (Date.now() >= deadline) {
 			for (const batch of inQueue) batch.timedOut = true;
 			// Files never submitted are reported by the caller as not submitted.
-			if (!allSubmitted) submitError = new Error('The timeout ran out before every file could be submitted');
+			if (!allSubmitted && (await moreToSend())) submitError = new Error('The timeout ran out before every file could be submitted');
 			break;
 		}
 
@@ -189,7 +206,7 @@ export async function runImportPipeline(
 			if (error instanceof DeadlineReachedError) {
 				// Backing off on a status call reached the timeout: the batches are still Marketo's.
 				for (const batch of inQueue) batch.timedOut = true;
-				if (!allSubmitted) submitError = new Error('The timeout ran out before every file could be submitted');
+				if (!allSubmitted && (await moreToSend())) submitError = new Error('The timeout ran out before every file could be submitted');
 				break;
 			}
 			return result(submitError ?? (error as Error));

@@ -26,6 +26,8 @@ export interface ConverterOptions {
 	timeZone: string;
 	/** "lead", "custom object"…: for messages. */
 	noun: string;
+	/** Unknown Columns = Drop: values of columns that are not fields are ignored, whatever they hold. */
+	dropUnknown?: boolean;
 }
 
 const NESTED_FIX =
@@ -75,7 +77,9 @@ export class RowConverter {
 		let problem: RowProblem | undefined;
 		for (const column in record) {
 			const value = record[column];
-			// Objects and lists have no place in a file, whatever the column.
+			const target = this.targetOf.get(column);
+			if (target === undefined && this.options.dropUnknown) continue;
+			// Objects and lists have no place in a file.
 			const unsupported = describeUnsupported(value);
 			if (unsupported !== undefined) {
 				problem ??= {
@@ -86,7 +90,6 @@ export class RowConverter {
 				};
 				continue;
 			}
-			const target = this.targetOf.get(column);
 			if (target === undefined) continue;
 			const earlier = filledBy[target.position];
 			if (earlier !== undefined) return { kind: 'collision', columns: [earlier, column], field: target.field };

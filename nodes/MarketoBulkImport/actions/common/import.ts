@@ -20,7 +20,7 @@ import {
 	MULTIPART_ALLOWANCE_BYTES,
 	RowLedger,
 } from '../../import/fileBuilder';
-import { describeItems } from '../../import/itemList';
+import { describeBatches, describeItems, describeLines } from '../../import/itemList';
 import type { BatchAccount, BatchReport, ImportTotals } from '../../import/outcomes';
 import { accountBatch, addCounts, emptyCounts, readBatchReport } from '../../import/outcomes';
 import type { BatchRecord, PipelineResult } from '../../import/pipeline';
@@ -177,9 +177,9 @@ export async function executeImport(
 					`Marketo Bulk Import: file ${batch.fileNumber} accepted as batch ${batch.batchId} (${batch.file.rowCount} rows)`,
 					{ node: node.name, batchId: batch.batchId },
 				),
-			onFinished: async (batch) => {
+			onFinished: async (batch, pipelineCall) => {
 				if (signal?.aborted) return;
-				const report = await readBatchReport(fns, spec.target, batch, delimiter, spec.lookupField, call);
+				const report = await readBatchReport(fns, spec.target, batch, delimiter, spec.lookupField, pipelineCall);
 				if (report !== undefined) reports.set(batch, report);
 			},
 		},
@@ -193,7 +193,8 @@ export async function executeImport(
 	const lastBatch = result.batches[result.batches.length - 1];
 	const sentEnd = lastBatch === undefined ? 0 : lastBatch.file.firstRow + lastBatch.file.rowCount;
 	const neverBuilt = input.rowCount - sentEnd;
-	const refusedRows = refused.filter((refusal) => !refusal.wholeItem).length + input.skippedRows.length;
+	const refusedRows =
+		refused.reduce((rows, refusal) => rows + (refusal.wholeItem ? (refusal.rows ?? 0) : 1), 0) + input.skippedRows.length;
 	totals.notSubmitted += neverBuilt + refusedRows;
 	totals.items = input.rowCount + refusedRows;
 
@@ -203,6 +204,7 @@ export async function executeImport(
 		format: settings.format,
 		...(spec.summary?.(fields) ?? {}),
 		columns: input.columns,
+		...(input.droppedColumns.length > 0 ? { droppedColumns: input.droppedColumns.map(({ column }) => column) } : {}),
 		totals: { ...totals },
 	};
 	const pairOf = (batch: BatchRecord): IPairedItemData[] =>
@@ -216,7 +218,7 @@ export async function executeImport(
 	}
 	if (settings.outputRows) output.push(...reportRowItems([...reports.values()], ledger, pairOf));
 	output.push(...skippedRowItems(input.skippedRows));
-	hintAboutRows(fns, totals, accounts);
+	hintAboutRows(fns, totals, accounts, input);
 
 	if (result.error !== undefined) {
 		const stop = stoppedRunError(fns, result, accounts, ledger, input, totals, sentEnd);
@@ -245,8 +247,14 @@ function refusalItems(
 	if (refused.length === 0) return [];
 	if (!continueOnFail) {
 		const [first] = refused;
-		const others = refused.slice(1).map((refusal) => refusal.itemIndex);
-		const more = others.length > 0 ? ` (${others.length.toLocaleString('en-US')} more refused: ${describeItems(others)})` : '';
+		const others = refused.slice(1);
+		const items = new Set(others.map((refusal) => refusal.itemIndex));
+		// Rows of one file are named by their lines; otherwise by their items.
+		const where =
+			items.size === 1 && others.every((refusal) => refusal.line !== undefined)
+				? `${describeLines(others.map((refusal) => refusal.line as number))} of the file in item ${others[0].itemIndex}`
+				: describeItems(items);
+		const more = others.length > 0 ? ` (${others.length.toLocaleString('en-US')} more refused: ${where})` : '';
 		throw new NodeOperationError(node, `${describe(first)}${more}`, {
 			itemIndex: first.itemIndex,
 			description: `Nothing was uploaded. ${fixOf(first)}`,
@@ -333,13 +341,19 @@ function reportRowItems(
 }
 
 /** Says on the canvas when rows need attention, so a green run is not read as "all imported". */
-function hintAboutRows(fns: IExecuteFunctions, totals: ImportTotals, accounts: readonly BatchAccount[]): void {
+function hintAboutRows(fns: IExecuteFunctions, totals: ImportTotals, accounts: readonly BatchAccount[], input: ImportInput): void {
 	const notes: string[] = [];
+	if (input.droppedColumns.length > 0) {
+		const [first] = input.droppedColumns;
+		notes.push(
+			`${input.droppedColumns.length} column${input.droppedColumns.length === 1 ? ' was' : 's were'} dropped as not Marketo fields, for example "${first.column}"${first.suggestions.length > 0 ? ` (did you mean ${first.suggestions.join(', ')}?)` : ''}; see "droppedColumns"`,
+		);
+	}
 	if (totals.failed > 0) notes.push(`${totals.failed.toLocaleString('en-US')} rows failed`);
 	if (totals.outcomeUnknown > 0) {
 		const batches = accounts.filter((a) => a.counts.outcomeUnknown > 0 && a.batch.batchId !== undefined).map((a) => a.batch.batchId);
 		notes.push(
-			`the outcome of ${totals.outcomeUnknown.toLocaleString('en-US')} rows is unknown${batches.length > 0 ? ` (batches ${batches.join(', ')}: check them with Get Failures and Get Warnings)` : ''}`,
+			`the outcome of ${totals.outcomeUnknown.toLocaleString('en-US')} rows is unknown${batches.length > 0 ? ` (${describeBatches(batches as number[])}: check them with Get Failures and Get Warnings)` : ''}`,
 		);
 	}
 	if (notes.length === 0 || typeof fns.addExecutionHints !== 'function') return;
@@ -375,7 +389,7 @@ function stoppedRunError(
 	notSentRows += input.rowCount - sentEnd;
 
 	const summary =
-		acceptedIds.length > 0 ? `Batches already accepted by Marketo: ${acceptedIds.join(', ')}.` : 'No batch was accepted by Marketo.';
+		acceptedIds.length > 0 ? `Already accepted by Marketo: ${describeBatches(acceptedIds)}.` : 'No batch was accepted by Marketo.';
 	const unsent =
 		notSentRows > 0
 			? ` Not submitted: ${describeItems(notSentItems)} (${notSentRows.toLocaleString('en-US')} of ${input.rowCount.toLocaleString('en-US')} rows).`

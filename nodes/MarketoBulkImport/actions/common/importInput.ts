@@ -10,7 +10,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { describeLeadFields } from '../../api/metadata';
 import type { Delimiter } from '../../csv';
-import { DELIMITERS, detectDelimiter } from '../../csv';
+import { DELIMITERS, detectDelimiter, parseDelimited } from '../../csv';
 import type { Refusal } from '../../import/cells';
 import { describeUnsupported } from '../../import/cells';
 import type { FieldInfo } from '../../import/fieldTypes';
@@ -46,6 +46,8 @@ export interface ImportInput {
 	skippedRows: SkippedFileRow[];
 	/** File rows whose cells were all empty (Excel's `;;;`), skipped like blank lines. */
 	skippedEmptyRows: number;
+	/** Columns left out of the file because they are not writable fields (Unknown Columns: Drop). */
+	droppedColumns: RowConverter['unknown'];
 	fileInput: boolean;
 	/** The rows, converted, in input order, in batches of about `batchRows`. */
 	rows(batchRows: number): AsyncIterable<RowBatch>;
@@ -106,7 +108,7 @@ export function describeSource(itemIndex: number, line?: number): string {
 	return line === undefined ? `item ${itemIndex}` : `line ${line} of the file in item ${itemIndex}`;
 }
 
-const MAX_LISTED_COLUMNS = 10;
+const MAX_LISTED_COLUMNS = 5;
 
 function unknownColumnsError(fns: IExecuteFunctions, unknown: RowConverter['unknown'], noun: string) {
 	const listed = unknown
@@ -171,6 +173,7 @@ async function converterFor(
 		loose,
 		timeZone: fns.getTimezone(),
 		noun: settings.fieldSource.noun,
+		dropUnknown: settings.unknownColumns === 'drop',
 	});
 	if (converter.unknown.length > 0 && settings.unknownColumns === 'error') {
 		throw unknownColumnsError(fns, converter.unknown, settings.fieldSource.noun);
@@ -196,10 +199,9 @@ export async function itemsInput(
 	const pause = new YieldPoint();
 	const columnSet = new Set<string>();
 	for (const record of records) {
-		// A record holding an object or a list is refused whole: its columns are not the file's.
-		if (!Object.values(record).some((value) => describeUnsupported(value) !== undefined)) {
-			for (const key in record) columnSet.add(key);
-		}
+		// A column that only ever holds objects or lists is not a column of the file: the records
+		// holding them are refused (or, with Drop, the values ignored), not the whole run.
+		for (const key in record) if (describeUnsupported(record[key]) === undefined) columnSet.add(key);
 		await pause.maybe();
 	}
 	// Mapped fields are Marketo REST names already; auto-mapped ones may be display names.
@@ -229,6 +231,7 @@ export async function itemsInput(
 		refused,
 		skippedRows: [],
 		skippedEmptyRows: 0,
+		droppedColumns: converter.unknown,
 		fileInput: false,
 		...rowsOfItems(records.map((_, i) => (refusedItems.has(i) ? 0 : 1))),
 		async *rows(batchRows: number) {
@@ -301,6 +304,22 @@ function fileProblem(
 	return undefined;
 }
 
+/** The file's text, or the line of the first bytes that are not in `encoding`. */
+function decodeFile(bytes: Buffer, encoding: string): string | { line: number } {
+	try {
+		return new TextDecoder(encoding, { fatal: encoding === 'utf-8' }).decode(bytes);
+	} catch {
+		const text = new TextDecoder(encoding).decode(bytes);
+		const bad = text.indexOf('\uFFFD');
+		let line = 1;
+		for (let i = 0; i < bad; i++) {
+			const c = text.charCodeAt(i);
+			if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
+		}
+		return { line };
+	}
+}
+
 function keyed(header: readonly string[], cells: readonly string[]): Record<string, string> {
 	const record: Record<string, string> = {};
 	for (let column = 0; column < header.length; column++) record[header[column]] = cells[column];
@@ -320,15 +339,36 @@ export async function filesInput(
 	const continueOnFail = fns.continueOnFail();
 	const noun = settings.fieldSource.noun;
 
+	const encoding = fns.getNodeParameter('inputEncoding', 0, 'utf-8') as string;
+	let lastText = '';
+	let lastDelimiter: Delimiter = ',';
 	const readFile = async (i: number): Promise<ReadFileRows> => {
 		fns.helpers.assertBinaryData(i, property);
-		const text = (await fns.helpers.getBinaryDataBuffer(i, property)).toString('utf8');
+		const text = decodeFile(await fns.helpers.getBinaryDataBuffer(i, property), encoding);
+		if (typeof text !== 'string') {
+			throw new NodeOperationError(
+				node,
+				`The file in "${property}" of item ${i} is not ${encoding.toUpperCase()} text: line ${text.line} holds bytes that are not`,
+				{
+					itemIndex: i,
+					description:
+						'Its accented letters would reach Marketo as "�". Set "Input File Encoding" to the file\'s encoding (Excel\'s plain "CSV" on Windows is Windows-1252), or save the file as "CSV UTF-8".',
+				},
+			);
+		}
 		const delimiter: Delimiter =
 			delimiterChoice === 'auto'
 				? (detectDelimiter(text.replace(/^\uFEFF?[\r\n]*/, '')) ?? ',')
 				: DELIMITERS[delimiterChoice as keyof typeof DELIMITERS];
+		lastText = text;
+		lastDelimiter = delimiter;
 		return readFileRows(text, delimiter);
 	};
+	// A refused file's data rows are counted as not submitted (its header and empty rows are not).
+	const dataRowsOfLastFile = () =>
+		parseDelimited(lastText, lastDelimiter)
+			.slice(1)
+			.filter((cells) => cells.some((cell) => cell !== '')).length;
 
 	// First reading: the files' shapes. A file that cannot be read as a whole stops the run
 	// (or, with Continue On Fail, is refused as one item); ragged rows stop it or are skipped.
@@ -343,7 +383,7 @@ export async function filesInput(
 		if (problem !== undefined) {
 			const message = problem.message.charAt(0).toUpperCase() + problem.message.slice(1);
 			if (!continueOnFail) throw new NodeOperationError(node, message, { itemIndex: i, description: problem.fix });
-			refused.push({ itemIndex: i, message, fix: problem.fix, wholeItem: true });
+			refused.push({ itemIndex: i, message, fix: problem.fix, wholeItem: true, rows: dataRowsOfLastFile() });
 			continue;
 		}
 		for (const row of file.wrongCellCount) {
@@ -393,6 +433,7 @@ export async function filesInput(
 		refused,
 		skippedRows,
 		skippedEmptyRows,
+		droppedColumns: converter.unknown,
 		fileInput: true,
 		...rowsOfItems(rowsOfItem),
 		async *rows(batchRows: number) {

@@ -47,6 +47,21 @@ export function inputProperties(noun: string, plural: string): INodeProperties[]
 			],
 		},
 		{
+			displayName: 'Input File Encoding',
+			name: 'inputEncoding',
+			type: 'options',
+			default: 'utf-8',
+			displayOptions: { show: { inputSource: ['binaryFile'] } },
+			options: [
+				{ name: 'UTF-8', value: 'utf-8', description: 'What most systems export ("CSV UTF-8" in Excel)' },
+				{ name: 'Windows-1252', value: 'windows-1252', description: 'Excel\'s plain "CSV" on Windows in Western Europe and the Americas' },
+				{ name: 'ISO-8859-1 (Latin-1)', value: 'iso-8859-1' },
+				{ name: 'UTF-16', value: 'utf-16le', description: 'Excel\'s "Unicode Text"' },
+			],
+			description:
+				'How the characters of the file are written. A UTF-8 file with bytes that are not UTF-8 stops the import, naming the line, instead of importing "M�ller".',
+		},
+		{
 			displayName: 'Rows With a Wrong Number of Cells',
 			name: 'wrongCellCount',
 			type: 'options',
