@@ -42,7 +42,8 @@ export interface ReadFileRows {
 const SHOWN_CELLS = 3;
 const SHOWN_CHARACTERS = 40;
 
-function allEmpty(cells: readonly string[]): boolean {
+/** A row of empty cells (`;;;`, `""`): skipped and counted, before or after the header. */
+export function allEmpty(cells: readonly string[]): boolean {
 	for (const cell of cells) if (cell !== '') return false;
 	return true;
 }
@@ -58,7 +59,7 @@ function shorten(cell: string): string {
  * Blank names are left out: no field can take them, and the column check already names them
  * (or drops them), so two blank columns lose nothing that could be imported.
  */
-function duplicateNames(header: readonly string[]): string[] {
+export function duplicateNames(header: readonly string[]): string[] {
 	const seen = new Set<string>();
 	const duplicated = new Set<string>();
 	for (const name of header) {
@@ -67,6 +68,10 @@ function duplicateNames(header: readonly string[]): string[] {
 		else seen.add(name);
 	}
 	return [...duplicated];
+}
+
+export function wrongCellCountRow(cells: readonly string[], line: number, expected: number): WrongCellCountRow {
+	return { line, expected, found: cells.length, firstCells: cells.slice(0, SHOWN_CELLS).map(shorten) };
 }
 
 function refused(header: string[], problem: FileProblem, headerLine?: number): ReadFileRows {
@@ -115,12 +120,7 @@ export function readFileRows(text: string, delimiter: Delimiter): ReadFileRows {
 		if (allEmpty(cells)) {
 			skippedEmptyRows++;
 		} else if (cells.length !== width) {
-			wrongCellCount.push({
-				line: lines[i],
-				expected: width,
-				found: cells.length,
-				firstCells: cells.slice(0, SHOWN_CELLS).map(shorten),
-			});
+			wrongCellCount.push(wrongCellCountRow(cells, lines[i], width));
 		} else {
 			rows.push({ cells, line: lines[i] });
 		}
