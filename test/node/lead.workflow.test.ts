@@ -250,7 +250,7 @@ describe('clear errors, and error items with Continue On Fail', () => {
 			steps: [importStep('csv')],
 		});
 		expect(error?.message).toBe(
-			'These columns are not writable Marketo lead fields: "frstName" (did you mean firstName?); "Favourite Colour"',
+			'These columns are not writable Marketo lead fields: "frstName" (did you mean firstName?); "Favourite Colour" ("frstName" is found in item 0)',
 		);
 		expect(error?.description).toMatch(/REST API names/);
 		expect(emulator.jobs()).toHaveLength(0);
@@ -263,7 +263,7 @@ describe('clear errors, and error items with Continue On Fail', () => {
 		expect(continued.error).toBeUndefined();
 		expect(continued.output('Import')).toEqual([
 			expect.objectContaining({
-				json: { error: 'This column is not a writable Marketo lead field: "frstName" (did you mean firstName?)' },
+				json: { error: 'This column is not a writable Marketo lead field: "frstName" (did you mean firstName?), found in item 0' },
 				pairedItem: [{ item: 0 }, { item: 1 }],
 			}),
 		]);

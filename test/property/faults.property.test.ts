@@ -218,7 +218,12 @@ function checkRun(findings: Findings, c: Case, items: IDataObject[], result: Run
 		// Continue On Fail off: the error says which batches Marketo has.
 		const text = errorText(result.error);
 		findings.check(result.error.message.length <= MAX_MESSAGE, `message is ${result.error.message.length} characters long: ${result.error.message.slice(0, 120)}…`);
-		const unnamed = knownIds.filter((id) => !text.includes(String(id)));
+		// Batch ids may be written as ranges: "batches 1001–1003 and 1005".
+		const named = new Set<number>();
+		for (const [, from, to] of text.matchAll(/(\d+)(?:–(\d+))?/g)) {
+			for (let id = Number(from); id <= Number(to ?? from) && id - Number(from) < 10_000; id++) named.add(id);
+		}
+		const unnamed = knownIds.filter((id) => !named.has(id));
 		findings.check(unnamed.length === 0, `the error does not name accepted batch(es) ${unnamed.join(', ')}: ${result.error.message}`);
 		return;
 	}

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { MarketoFunctions } from '../transport';
+import type { CallOptions } from './bulkImport';
 import { marketoJson } from '../transport';
 
 /** A lead field as describe2 (or describe) reports it, flattened. */
@@ -31,8 +32,8 @@ export const STANDARD_LOOKUP_FIELDS = [
 ];
 
 /** Lead fields, from describe2 (current) and, if that fails, describe (older instances). */
-export async function describeLeadFields(fns: MarketoFunctions): Promise<LeadField[]> {
-	const describe2 = await marketoJson(fns, { method: 'GET', path: '/rest/v1/leads/describe2.json', idempotent: true }).catch(
+export async function describeLeadFields(fns: MarketoFunctions, options: CallOptions = {}): Promise<LeadField[]> {
+	const describe2 = await marketoJson(fns, { method: 'GET', path: '/rest/v1/leads/describe2.json', idempotent: true, ...options }).catch(
 		(error: { httpCode?: string }) => {
 			// Only an instance without describe2 (610, 404) falls back; other refusals are real.
 			if (error.httpCode === '610' || error.httpCode === '404') return undefined;
@@ -49,7 +50,7 @@ export async function describeLeadFields(fns: MarketoFunctions): Promise<LeadFie
 			readOnly: field.updateable === false,
 		}));
 	}
-	const response = await marketoJson(fns, { method: 'GET', path: '/rest/v1/leads/describe.json', idempotent: true });
+	const response = await marketoJson(fns, { method: 'GET', path: '/rest/v1/leads/describe.json', idempotent: true, ...options });
 	return (response.result ?? [])
 		.filter((field) => (field.rest as IDataObject | undefined)?.name)
 		.map((field) => {
@@ -120,11 +121,16 @@ export interface CustomObjectDescription {
 }
 
 /** A custom object type's fields and dedupe fields (`describe.json`). */
-export async function describeCustomObject(fns: MarketoFunctions, apiName: string): Promise<CustomObjectDescription> {
+export async function describeCustomObject(
+	fns: MarketoFunctions,
+	apiName: string,
+	options: CallOptions = {},
+): Promise<CustomObjectDescription> {
 	const response = await marketoJson(fns, {
 		method: 'GET',
 		path: `/rest/v1/customobjects/${encodeURIComponent(apiName)}/describe.json`,
 		idempotent: true,
+		...options,
 	});
 	const result = (response.result?.[0] ?? {}) as IDataObject;
 	return {
@@ -141,11 +147,12 @@ export async function describeCustomObject(fns: MarketoFunctions, apiName: strin
 }
 
 /** Program member fields (`GET /rest/v1/programs/members/describe.json`). */
-export async function describeProgramMemberFields(fns: MarketoFunctions): Promise<LeadField[]> {
+export async function describeProgramMemberFields(fns: MarketoFunctions, options: CallOptions = {}): Promise<LeadField[]> {
 	const response = await marketoJson(fns, {
 		method: 'GET',
 		path: '/rest/v1/programs/members/describe.json',
 		idempotent: true,
+		...options,
 	});
 	const fields = ((response.result?.[0] as IDataObject | undefined)?.fields ?? []) as IDataObject[];
 	return fields.map((field) => ({

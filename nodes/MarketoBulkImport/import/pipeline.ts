@@ -30,6 +30,8 @@ export interface PipelineSettings {
 	call: CallOptions;
 	/** The execution's cancel signal: no upload starts and no wait goes on once it aborts. */
 	signal?: AbortSignal;
+	/** When waiting: the end of the Timeout, counted from the start of the node (else from now). */
+	deadline?: number;
 	/** Rows the files will hold in all, to tell whether the first file is the only one. */
 	totalRows: number;
 	/** Told of each accepted file, as soon as Marketo has answered (for the execution log). */
@@ -87,7 +89,9 @@ export async function runImportPipeline(
 	const batches: BatchRecord[] = [];
 	// The timeout is a Wait for Completion option: without waiting, nothing limits the submission
 	// but the transport's own bounded waits.
-	const deadline = settings.waitForCompletion ? Date.now() + settings.wait.timeoutMs : Number.POSITIVE_INFINITY;
+	const deadline = settings.waitForCompletion
+		? (settings.deadline ?? Date.now() + settings.wait.timeoutMs)
+		: Number.POSITIVE_INFINITY;
 	const { signal } = settings;
 	const call: CallOptions = { ...settings.call, signal, ...(settings.waitForCompletion ? { deadline } : {}) };
 	const inQueue: BatchRecord[] = [];

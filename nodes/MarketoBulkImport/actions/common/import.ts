@@ -122,9 +122,14 @@ export async function executeImport(
 	}
 	const settings = readImportSettings(fns, spec);
 	const delimiter = DELIMITERS[settings.format];
+	// The Timeout (when waiting) counts from here, and a Stop ends any call or wait.
+	const signal = fns.getExecutionCancelSignal?.();
+	const deadline = settings.waitForCompletion ? Date.now() + settings.wait.timeoutMs : undefined;
+	const call = { retry: settings.retry, signal, deadline };
 
 	// 1. The whole input is checked before anything is uploaded.
 	const inputSettings = {
+		call,
 		unknownColumns: settings.unknownColumns,
 		fieldSource: spec.fieldSource,
 		hasMapper: spec.hasMapper,
@@ -151,11 +156,9 @@ export async function executeImport(
 
 	// 3. Files, built one ahead of the uploads → Marketo. A Stop in the editor (or an execution
 	// timeout) ends every wait and upload; each finished batch's reports are traced at once.
-	const signal = fns.getExecutionCancelSignal?.();
 	const fields = spec.formFields();
 	const ledger = new RowLedger();
 	const reports = new Map<BatchRecord, BatchReport>();
-	const call = { retry: settings.retry, signal };
 	const result = await runImportPipeline(
 		fns,
 		buildFiles(input.rows(ROW_BATCH), input.columns, delimiter, settings.maxFileBytes, ledger),
@@ -168,8 +171,9 @@ export async function executeImport(
 			maxInQueue: settings.maxInQueue,
 			waitForCompletion: settings.waitForCompletion,
 			wait: settings.wait,
-			call,
+			call: { retry: settings.retry },
 			signal,
+			deadline,
 			totalRows: input.rowCount,
 			// Logged as they happen: if the run is stopped or the worker dies, the log says what Marketo holds.
 			onAccepted: (batch) =>

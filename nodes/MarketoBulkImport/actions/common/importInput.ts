@@ -8,6 +8,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { CallOptions } from '../../api/bulkImport';
 import { describeLeadFields } from '../../api/metadata';
 import type { Delimiter } from '../../csv';
 import { DELIMITERS, detectDelimiter, parseDelimited } from '../../csv';
@@ -59,7 +60,8 @@ export interface ImportInput {
 
 /** The writable fields columns are checked against, and the word for one row ("lead"). */
 export interface FieldSource {
-	load: () => Promise<FieldInfo[]>;
+	/** Reads the fields, with the run's call options (retry waits, deadline, cancel signal). */
+	load: (call: CallOptions) => Promise<FieldInfo[]>;
 	noun: string;
 }
 
@@ -71,6 +73,8 @@ export interface InputSettings {
 	/** The upload files' limit and delimiter: a row too large for any file is refused before upload. */
 	maxFileBytes: number;
 	delimiter: Delimiter;
+	/** Options for Marketo calls made while checking the input (the field list). */
+	call: CallOptions;
 }
 
 const TOO_LARGE_FIX = 'Marketo refuses files of 10 MB or more. Shorten the values of this row, or raise "Max File Size".';
@@ -94,9 +98,9 @@ function rowsOfItems(rowsOfItem: number[]): Pick<ImportInput, 'itemsWithRows' | 
 export function leadFieldSource(fns: IExecuteFunctions): FieldSource {
 	return {
 		noun: 'lead',
-		load: async () => {
+		load: async (call) => {
 			const lookupField = String(fns.getNodeParameter('lookupField', 0, 'email') ?? '');
-			return (await describeLeadFields(fns)).filter(
+			return (await describeLeadFields(fns, call)).filter(
 				(field) => !field.readOnly || field.name === lookupField || field.name === 'id',
 			);
 		},
@@ -110,7 +114,11 @@ export function describeSource(itemIndex: number, line?: number): string {
 
 const MAX_LISTED_COLUMNS = 5;
 
-function unknownColumnsError(fns: IExecuteFunctions, unknown: RowConverter['unknown'], noun: string) {
+/** Which input items hold an unknown column: `in items 0–4`, `in the header of the file in item 2`. */
+type ColumnPlace = (column: string) => { text: string; firstItem?: number };
+
+function unknownColumnsError(fns: IExecuteFunctions, unknown: RowConverter['unknown'], noun: string, placeOf: ColumnPlace) {
+	const place = placeOf(unknown[0].column);
 	const listed = unknown
 		.slice(0, MAX_LISTED_COLUMNS)
 		.map(({ column, suggestions }) => {
@@ -121,10 +129,12 @@ function unknownColumnsError(fns: IExecuteFunctions, unknown: RowConverter['unkn
 	const more = unknown.length > MAX_LISTED_COLUMNS ? ` and ${unknown.length - MAX_LISTED_COLUMNS} more` : '';
 	return new NodeOperationError(
 		fns.getNode(),
-		unknown.length === 1
+		(unknown.length === 1
 			? `This column is not a writable Marketo ${noun} field: ${listed}`
-			: `These columns are not writable Marketo ${noun} fields: ${listed}${more}`,
+			: `These columns are not writable Marketo ${noun} fields: ${listed}${more}`) +
+			(unknown.length === 1 ? `, found ${place.text}` : ` (${quoteForMessage(unknown[0].column)} is found ${place.text})`),
 		{
+			itemIndex: place.firstItem,
 			description:
 				'Marketo would refuse the whole file. Rename the columns to Marketo REST API names (use "Map Each Field Below" to pick them), or set Options → Unknown Columns to "Drop".',
 		},
@@ -166,8 +176,9 @@ async function converterFor(
 	inputColumns: readonly string[],
 	settings: InputSettings,
 	loose: boolean,
+	placeOf: ColumnPlace,
 ): Promise<RowConverter> {
-	const fields = settings.unknownColumns === 'send' ? undefined : await settings.fieldSource.load();
+	const fields = settings.unknownColumns === 'send' ? undefined : await settings.fieldSource.load(settings.call);
 	const converter = new RowConverter(inputColumns, {
 		fields,
 		loose,
@@ -176,7 +187,7 @@ async function converterFor(
 		dropUnknown: settings.unknownColumns === 'drop',
 	});
 	if (converter.unknown.length > 0 && settings.unknownColumns === 'error') {
-		throw unknownColumnsError(fns, converter.unknown, settings.fieldSource.noun);
+		throw unknownColumnsError(fns, converter.unknown, settings.fieldSource.noun, placeOf);
 	}
 	return converter;
 }
@@ -205,7 +216,13 @@ export async function itemsInput(
 		await pause.maybe();
 	}
 	// Mapped fields are Marketo REST names already; auto-mapped ones may be display names.
-	const converter = await converterFor(fns, [...columnSet], settings, !mapped);
+	const converter = await converterFor(fns, [...columnSet], settings, !mapped, (column) => {
+		const holders: number[] = [];
+		records.forEach((record, i) => {
+			if (Object.prototype.hasOwnProperty.call(record, column)) holders.push(i);
+		});
+		return { text: `in ${describeItems(holders)}`, firstItem: holders[0] };
+	});
 
 	const tooLarge = rowSizeCheck(converter.columns, settings.delimiter, settings.maxFileBytes);
 	const refused: Refusal[] = [];
@@ -375,6 +392,7 @@ export async function filesInput(
 	const refused: Refusal[] = [];
 	const skippedRows: SkippedFileRow[] = [];
 	const usable: number[] = [];
+	const headers = new Map<number, string[]>();
 	const columnSet = new Set<string>();
 	let skippedEmptyRows = 0;
 	for (let i = 0; i < items.length; i++) {
@@ -396,9 +414,13 @@ export async function filesInput(
 		}
 		skippedEmptyRows += file.skippedEmptyRows;
 		for (const name of file.header) columnSet.add(name);
+		headers.set(i, file.header);
 		usable.push(i);
 	}
-	const converter = await converterFor(fns, [...columnSet], settings, true);
+	const converter = await converterFor(fns, [...columnSet], settings, true, (column) => {
+		const holder = usable.find((i) => headers.get(i)?.includes(column));
+		return { text: `in the header of the file in item ${holder}`, firstItem: holder };
+	});
 
 	// Second reading: every value, converted, before anything is uploaded.
 	const pause = new YieldPoint();

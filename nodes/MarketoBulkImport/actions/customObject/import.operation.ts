@@ -3,7 +3,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { CustomObjectDescription } from '../../api/metadata';
 import { describeCustomObject } from '../../api/metadata';
-import { alphabetical } from '../common/fields';
+import type { CallOptions } from '../../api/bulkImport';
+import { alphabetical, readRetrySettings } from '../common/fields';
 import { executeImport, importOptions, inputProperties } from '../common/import';
 import { readTarget } from './shared';
 
@@ -28,10 +29,11 @@ export const description = updateDisplayOptions(
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const target = readTarget(this, 0);
 	let described: CustomObjectDescription | undefined;
-	const describe = async () => (described ??= await describeCustomObject(this, target.apiName));
+	const describe = async (call: CallOptions = { retry: readRetrySettings(this, 0) }) =>
+		(described ??= await describeCustomObject(this, target.apiName, call));
 	// Dedupe fields are columns even when Marketo calls them read-only.
-	const fields = async () => {
-		const { fields: all, dedupeFields } = await describe();
+	const fields = async (call: CallOptions) => {
+		const { fields: all, dedupeFields } = await describe(call);
 		return all.filter((field) => !field.readOnly || dedupeFields.includes(field.name));
 	};
 	// Failed and warned rows are traced to items by the first dedupe field. Describe is read once,

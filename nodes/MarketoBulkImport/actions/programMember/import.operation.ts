@@ -61,10 +61,10 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		plural: 'members',
 		fieldSource: {
 			noun: 'lead or program member',
-			load: async () => {
+			load: async (call) => {
 				const [leadFields, memberFields] = await Promise.all([
-					describeLeadFields(this),
-					describeProgramMemberFields(this),
+					describeLeadFields(this, call),
+					describeProgramMemberFields(this, call),
 				]);
 				const writable = [...leadFields, ...memberFields].filter((field) => !field.readOnly);
 				// A lead field and a member field of the same name: keep the first (the lead's).
