@@ -6,7 +6,11 @@ import { CancelledError, DeadlineReachedError, isUploadOutcomeUnknown } from '..
 import { waitFor } from '../transport/wait';
 import type { ImportFile } from './fileBuilder';
 import type { WaitSettings } from './waitForBatch';
+import { observationOf, PollSchedule } from './pollSchedule';
 import { isFinished, MIN_POLL_MS } from './waitForBatch';
+
+/** The longest single sleep: the loop looks at the deadline and the schedule at least this often. */
+const MAX_SLEEP_MS = 60_000;
 
 /**
  * Submits files so that Marketo's two import slots stay busy without flooding its queue
@@ -43,8 +47,6 @@ export interface PipelineSettings {
 	onFinished?: (batch: BatchRecord, call: CallOptions) => Promise<void>;
 }
 
-/** Imports Marketo runs at once per instance. */
-const MARKETO_IMPORT_SLOTS = 2;
 
 export interface BatchRecord {
 	fileNumber: number;
@@ -95,6 +97,9 @@ export async function runImportPipeline(
 	const { signal } = settings;
 	const call: CallOptions = { ...settings.call, signal, ...(settings.waitForCompletion ? { deadline } : {}) };
 	const inQueue: BatchRecord[] = [];
+	// When to ask about which batch: learnt from Marketo's progress, never sooner than the Poll Interval.
+	const schedule = new PollSchedule({ floorMs: Math.max(MIN_POLL_MS, settings.wait.pollIntervalMs) });
+	const byId = new Map<number, BatchRecord>();
 	let prepared: Promise<IteratorResult<ImportFile>> | undefined = source.next();
 	let pendingBatch: BatchRecord | undefined;
 	let submitError: Error | undefined;
@@ -160,8 +165,13 @@ export async function runImportPipeline(
 				batch.batchId = batch.status.batchId;
 				pendingBatch = undefined;
 				settings.onAccepted?.(batch);
-				if (!isFinished(batch.status)) inQueue.push(batch);
-				else await finish(batch);
+				if (!isFinished(batch.status)) {
+					inQueue.push(batch);
+					byId.set(batch.batchId, batch);
+					schedule.submitted(batch.batchId, batch.file.rowCount, Date.now());
+				} else {
+					await finish(batch);
+				}
 				if (!settings.waitForCompletion) batch.file.content = undefined;
 			} catch (error) {
 				submitError = error as Error;
@@ -188,20 +198,26 @@ export async function runImportPipeline(
 			break;
 		}
 
-		const verdict = await waitFor(Math.max(MIN_POLL_MS, Math.min(settings.wait.pollIntervalMs, deadline - Date.now())), {
-			signal,
-		});
-		if (verdict === 'cancelled') {
-			// The batches stay Marketo's; files not yet sent are reported as not submitted.
-			return result(submitError ?? new ImportCancelledError(!allSubmitted));
+		// Marketo imports in arrival order, two at a time: only our two oldest batches can have
+		// finished, and the schedule asks about each when it should be done (or to learn the rate).
+		let { askNow, wakeAt } = schedule.next(Date.now());
+		if (askNow.length === 0) {
+			const waitMs = Math.max(MIN_POLL_MS, Math.min(wakeAt, deadline) - Date.now());
+			const verdict = await waitFor(Math.min(waitMs, MAX_SLEEP_MS), { signal });
+			if (verdict === 'cancelled') {
+				// The batches stay Marketo's; files not yet sent are reported as not submitted.
+				return result(submitError ?? new ImportCancelledError(!allSubmitted));
+			}
+			({ askNow } = schedule.next(Date.now()));
 		}
 		try {
-			// Marketo imports in arrival order, two at a time: only our two oldest batches can
-			// have finished, so only they are asked about (the rest would waste API calls).
-			for (const batch of inQueue.slice(0, MARKETO_IMPORT_SLOTS)) {
-				batch.status = await getBatchStatus(fns, settings.target, batch.batchId as number, call);
+			for (const batchId of askNow) {
+				const batch = byId.get(batchId) as BatchRecord;
+				batch.status = await getBatchStatus(fns, settings.target, batchId, call);
+				schedule.observed(batchId, observationOf(batch.status, Date.now()));
 				if (isFinished(batch.status)) {
 					inQueue.splice(inQueue.indexOf(batch), 1);
+					byId.delete(batchId);
 					await finish(batch);
 				}
 			}
