@@ -8,7 +8,7 @@ import { detectDelimiter, type Delimiter } from '../../nodes/MarketoBulkImport/c
 import type { ReadFileRows } from '../../nodes/MarketoBulkImport/import/fileRows';
 import { duplicateNames, readFileRows } from '../../nodes/MarketoBulkImport/import/fileRows';
 import type { FileRowChunk, StreamedFileProblem } from '../../nodes/MarketoBulkImport/import/fileRowStream';
-import { DELIMITER_DETECTION_CHARS, streamFileRows } from '../../nodes/MarketoBulkImport/import/fileRowStream';
+import { BATCH_TEXT_CHARS, DELIMITER_DETECTION_CHARS, streamFileRows } from '../../nodes/MarketoBulkImport/import/fileRowStream';
 import { cell, DELIMITER_LIST } from '../csv/arbitraries';
 
 /** Seeded; fast-check prints the seed and path of a failing run. Set FC_SEED to replay. */
@@ -244,6 +244,19 @@ describe('streamFileRows at chunk boundaries', () => {
 		]);
 	});
 
+	test('chunks larger than the decoding step (32 KB): decoded in parts, characters cut between parts', async () => {
+		// 17 bytes a row: the 32 KB steps fall at every place in a row, inside characters too
+		const rows = 'x😀,"é\r\n中"\r\n'.repeat(12_000);
+		for (let shift = 0; shift < 4; shift++) {
+			const bytes = Buffer.from(`h1,h2\r\n${'y'.repeat(shift)}${rows}`);
+			const expected = readWhole(bytes, 'auto');
+			expect(expected.rows).toHaveLength(12_000);
+			for (const pieces of [[bytes], everyBytes(bytes, 40_000 + shift), everyBytes(bytes, 70_001)]) {
+				expect((await readStreamed(Readable.from(pieces), 'auto', 1000)).result).toEqual(expected);
+			}
+		}
+	});
+
 	test('a BOM cut over the first chunks is dropped; a second BOM is text', async () => {
 		const one = await expectSameAtEveryCut('\uFEFFEmail\nx', 'auto');
 		expect(one.header).toEqual(['Email']);
@@ -279,6 +292,24 @@ describe('streamFileRows', () => {
 		expect(chunks.map((c) => c.rows.map((r) => r.line))).toEqual([[4, 5, 6], [7, 8, 9], [10]]);
 		expect(chunks.map((c) => c.wrongCellCount.map((r) => r.line))).toEqual([[], [], [12]]);
 		expect(chunks.map((c) => c.skippedEmptyRows)).toEqual([1, 0, 1]);
+	});
+
+	test('long rows, or only empty ones: a batch is also given every BATCH_TEXT_CHARS of text, with fewer rows', async () => {
+		const long = 'z'.repeat(100_000);
+		const rows = Array.from({ length: 40 }, (_, i) => `${i},"${long}"`);
+		const bytes = Buffer.from(`n,text\n${rows.join('\n')}\n`);
+		const { chunks, result } = await readStreamed(Readable.from(everyBytes(bytes, 64 * 1024)), ',', 5000);
+		expect(result).toEqual(readWhole(bytes, ','));
+		expect(result.rows).toHaveLength(40);
+		expect(chunks.length).toBeGreaterThanOrEqual(Math.floor(bytes.length / BATCH_TEXT_CHARS));
+		for (const chunk of chunks) {
+			expect(chunk.rows.length).toBeLessThanOrEqual(Math.ceil(BATCH_TEXT_CHARS / long.length) + 1);
+		}
+		// Rows of empty cells only: batches with no rows, counting them
+		const empty = Buffer.from(`a;b\n${';\n'.repeat(300_000)}`);
+		const read = await readStreamed(Readable.from([empty]), ';', 5000);
+		expect(read.chunks.length).toBeGreaterThan(1);
+		expect(read.result).toEqual({ header: ['a', 'b'], headerLine: 1, rows: [], wrongCellCount: [], skippedEmptyRows: 300_000 });
 	});
 
 	test('header() reads only as far as the header; the rest is read as the rows are asked for', async () => {
@@ -379,6 +410,7 @@ describe('streamFileRows', () => {
 		await file.header();
 		await file.close();
 		expect(source.destroyed).toBe(true);
+		await expect(collect(file.chunks())).rejects.toThrow('closed');
 	});
 
 	test('a record longer than maxRecordChars is a problem, not held whole; an open quote stays an open quote', async () => {
