@@ -11,12 +11,14 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { CallOptions } from '../../api/bulkImport';
 import { describeLeadFields } from '../../api/metadata';
 import type { Delimiter } from '../../csv';
-import { DELIMITERS, detectDelimiter, parseDelimited } from '../../csv';
+import { DELIMITERS } from '../../csv';
+import { ChunkedDelimitedReader } from '../../csv/chunkedReader';
 import type { Refusal } from '../../import/cells';
 import { describeUnsupported } from '../../import/cells';
 import type { FieldInfo } from '../../import/fieldTypes';
-import type { ReadFileRows } from '../../import/fileRows';
-import { readFileRows } from '../../import/fileRows';
+import type { WrongCellCountRow } from '../../import/fileRows';
+import type { StreamedFile, StreamedFileProblem } from '../../import/fileRowStream';
+import { streamFileRows } from '../../import/fileRowStream';
 import { describeItems, describeLines, quoteForMessage } from '../../import/itemList';
 import type { RowBatch, RowLedger } from '../../import/fileBuilder';
 import { rowSizeCheck } from '../../import/fileBuilder';
@@ -281,12 +283,12 @@ function cellsForMessage(cells: readonly string[], found: number): string {
 
 /** What makes a whole file unimportable, in words; undefined when its rows can be read. */
 function fileProblem(
-	file: ReadFileRows,
+	problem: StreamedFileProblem | undefined,
+	wrongRows: readonly WrongCellCountRow[],
 	where: string,
 	wrongCellCount: WrongCellCount,
 	noun: string,
 ): { message: string; fix: string } | undefined {
-	const { problem } = file;
 	if (problem?.kind === 'empty') {
 		return {
 			message: `${where} is empty`,
@@ -308,9 +310,15 @@ function fileProblem(
 			fix: 'Everything after that quote would be read as one value. Close the quote (a quote inside a quoted value is written twice: "").',
 		};
 	}
-	if (file.wrongCellCount.length > 0 && wrongCellCount === 'stop') {
-		const [first] = file.wrongCellCount;
-		const others = file.wrongCellCount.slice(1).map((row) => row.line);
+	if (problem?.kind === 'recordTooLong') {
+		return {
+			message: `line ${problem.line} of ${where} starts a row longer than ${problem.maxRecordChars.toLocaleString('en-US')} characters`,
+			fix: 'Usually a quote that is closed much later by mistake, so that many lines read as one value. Correct the quotes in the file.',
+		};
+	}
+	if (wrongRows.length > 0 && wrongCellCount === 'stop') {
+		const [first] = wrongRows;
+		const others = wrongRows.slice(1).map((row) => row.line);
 		return {
 			message:
 				`line ${first.line} of ${where} has ${first.found} cells where the header has ${first.expected} (${cellsForMessage(first.firstCells, first.found)})` +
@@ -321,29 +329,72 @@ function fileProblem(
 	return undefined;
 }
 
-/** The file's text, or the line of the first bytes that are not in `encoding`. */
-function decodeFile(bytes: Buffer, encoding: string): string | { line: number } {
-	try {
-		return new TextDecoder(encoding, { fatal: encoding === 'utf-8' }).decode(bytes);
-	} catch {
-		const text = new TextDecoder(encoding).decode(bytes);
-		const bad = text.indexOf('\uFFFD');
-		let line = 1;
-		for (let i = 0; i < bad; i++) {
-			const c = text.charCodeAt(i);
-			if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
-		}
-		return { line };
-	}
-}
-
 function keyed(header: readonly string[], cells: readonly string[]): Record<string, string> {
 	const record: Record<string, string> = {};
 	for (let column = 0; column < header.length; column++) record[header[column]] = cells[column];
 	return record;
 }
 
-/** Delimited files in the items' binary data (for example a downloaded export), read twice: to check, then to send. */
+/** The file's bytes in pieces: streamed from n8n's binary storage, or cut from a buffer kept in memory. */
+async function fileBytes(fns: IExecuteFunctions, itemIndex: number, property: string): Promise<AsyncIterable<Uint8Array>> {
+	const binary = fns.helpers.assertBinaryData(itemIndex, property);
+	if (binary.id) return await fns.helpers.getBinaryStream(binary.id, READ_CHUNK_BYTES);
+	const buffer = await fns.helpers.getBinaryDataBuffer(itemIndex, property);
+	return (async function* pieces() {
+		for (let start = 0; start < buffer.length; start += READ_CHUNK_BYTES) yield buffer.subarray(start, start + READ_CHUNK_BYTES);
+	})();
+}
+
+const READ_CHUNK_BYTES = 256 * 1024;
+
+/** Bytes that are not text in the chosen encoding, with the line they are on. */
+class NotEncodedError extends Error {
+	constructor(readonly line: number) {
+		super(`bytes on line ${line} are not text in the chosen encoding`);
+	}
+}
+
+/** Lines begun in `text` (LF, CRLF or a lone CR each end one). */
+function lineBreaks(text: string): number {
+	let count = 0;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) count++;
+	}
+	return count;
+}
+
+/**
+ * Decodes the pieces as they come. A UTF-8 file with bytes that are not UTF-8 (often one saved
+ * by Excel as Windows-1252) stops with the line of the first such bytes, instead of importing "M�ller".
+ */
+async function* decodedText(pieces: AsyncIterable<Uint8Array>, encoding: string): AsyncIterable<string> {
+	const strict = encoding === 'utf-8';
+	const decoder = new TextDecoder(encoding, { fatal: strict });
+	let line = 1;
+	for await (const piece of pieces) {
+		let text: string;
+		try {
+			text = decoder.decode(piece, { stream: true });
+		} catch {
+			const lenient = new TextDecoder(encoding).decode(piece);
+			throw new NotEncodedError(line + lineBreaks(lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD')))));
+		}
+		if (strict) line += lineBreaks(text);
+		yield text;
+	}
+	try {
+		const rest = decoder.decode();
+		if (rest !== '') yield rest;
+	} catch {
+		throw new NotEncodedError(line);
+	}
+}
+
+/**
+ * Delimited files in the items' binary data (for example a downloaded export), streamed: never
+ * held whole. Read three times: the headers, then every row checked, then the rows sent.
+ */
 export async function filesInput(
 	fns: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -352,59 +403,113 @@ export async function filesInput(
 	const node = fns.getNode();
 	const property = fns.getNodeParameter('binaryPropertyName', 0, 'data') as string;
 	const delimiterChoice = fns.getNodeParameter('inputDelimiter', 0, 'auto') as string;
+	const delimiter: Delimiter | 'auto' = delimiterChoice === 'auto' ? 'auto' : DELIMITERS[delimiterChoice as keyof typeof DELIMITERS];
 	const wrongCellCount = fns.getNodeParameter('wrongCellCount', 0, 'stop') as WrongCellCount;
+	const encoding = fns.getNodeParameter('inputEncoding', 0, 'utf-8') as string;
 	const continueOnFail = fns.continueOnFail();
 	const noun = settings.fieldSource.noun;
+	const where = (i: number) => `the file in "${property}" of item ${i}`;
 
-	const encoding = fns.getNodeParameter('inputEncoding', 0, 'utf-8') as string;
-	let lastText = '';
-	let lastDelimiter: Delimiter = ',';
-	const readFile = async (i: number): Promise<ReadFileRows> => {
-		fns.helpers.assertBinaryData(i, property);
-		const text = decodeFile(await fns.helpers.getBinaryDataBuffer(i, property), encoding);
-		if (typeof text !== 'string') {
-			throw new NodeOperationError(
-				node,
-				`The file in "${property}" of item ${i} is not ${encoding.toUpperCase()} text: line ${text.line} holds bytes that are not`,
-				{
-					itemIndex: i,
-					description:
-						'Its accented letters would reach Marketo as "�". Set "Input File Encoding" to the file\'s encoding (Excel\'s plain "CSV" on Windows is Windows-1252), or save the file as "CSV UTF-8".',
-				},
-			);
-		}
-		const delimiter: Delimiter =
-			delimiterChoice === 'auto'
-				? (detectDelimiter(text.replace(/^\uFEFF?[\r\n]*/, '')) ?? ',')
-				: DELIMITERS[delimiterChoice as keyof typeof DELIMITERS];
-		lastText = text;
-		lastDelimiter = delimiter;
-		return readFileRows(text, delimiter);
+	/** Rows of a file whose header is refused (duplicate names), to count them as not submitted. */
+	const countDataRows = async (i: number, fileDelimiter: Delimiter): Promise<number> => {
+		const reader = new ChunkedDelimitedReader(fileDelimiter, { maxRecordChars: 16 * 1024 * 1024 });
+		let rows = 0;
+		const count = (records: string[][]) => {
+			for (const cells of records) if (cells.some((cell) => cell !== '')) rows++;
+		};
+		for await (const text of decodedText(await fileBytes(fns, i, property), encoding)) count(reader.read(text).records);
+		count(reader.end().records);
+		// The header is not a data row.
+		return Math.max(0, rows - 1);
 	};
-	// A refused file's data rows are counted as not submitted (its header and empty rows are not).
-	const dataRowsOfLastFile = () =>
-		parseDelimited(lastText, lastDelimiter)
-			.slice(1)
-			.filter((cells) => cells.some((cell) => cell !== '')).length;
+	const open = async (i: number): Promise<StreamedFile> =>
+		streamFileRows(decodedText(await fileBytes(fns, i, property), encoding), delimiter);
+	/** Reads the file in item i, turning an encoding failure into the user's error. */
+	const reading = async <T>(i: number, read: () => Promise<T>): Promise<T> => {
+		try {
+			return await read();
+		} catch (error) {
+			if (!(error instanceof NotEncodedError)) throw error;
+			throw new NodeOperationError(node, `The file in "${property}" of item ${i} is not ${encoding.toUpperCase()} text: line ${error.line} holds bytes that are not`, {
+				itemIndex: i,
+				description:
+					'Its accented letters would reach Marketo as "�". Set "Input File Encoding" to the file\'s encoding (Excel\'s plain "CSV" on Windows is Windows-1252), or save the file as "CSV UTF-8".',
+			});
+		}
+	};
 
-	// First reading: the files' shapes. A file that cannot be read as a whole stops the run
-	// (or, with Continue On Fail, is refused as one item); ragged rows stop it or are skipped.
 	const refused: Refusal[] = [];
-	const skippedRows: SkippedFileRow[] = [];
-	const usable: number[] = [];
+	const refuseFile = (i: number, problem: { message: string; fix: string }, rows: number) => {
+		const message = problem.message.charAt(0).toUpperCase() + problem.message.slice(1);
+		if (!continueOnFail) throw new NodeOperationError(node, message, { itemIndex: i, description: problem.fix });
+		refused.push({ itemIndex: i, message, fix: problem.fix, wholeItem: true, rows });
+	};
+
+	// First reading: the headers, whose union is the upload's columns.
 	const headers = new Map<number, string[]>();
 	const columnSet = new Set<string>();
-	let skippedEmptyRows = 0;
 	for (let i = 0; i < items.length; i++) {
-		const file = await readFile(i);
-		const problem = fileProblem(file, `the file in "${property}" of item ${i}`, wrongCellCount, noun);
+		const head = await reading(i, async () => {
+			const file = await open(i);
+			const result = await file.header();
+			await file.close();
+			return result;
+		});
+		const problem = head.problem && fileProblem(head.problem, [], where(i), wrongCellCount, noun);
 		if (problem !== undefined) {
-			const message = problem.message.charAt(0).toUpperCase() + problem.message.slice(1);
-			if (!continueOnFail) throw new NodeOperationError(node, message, { itemIndex: i, description: problem.fix });
-			refused.push({ itemIndex: i, message, fix: problem.fix, wholeItem: true, rows: dataRowsOfLastFile() });
+			// Its data rows are counted (as not submitted) only when it can be read at all.
+			const rows = continueOnFail ? await reading(i, async () => await countDataRows(i, head.delimiter)) : 0;
+			refuseFile(i, problem, rows);
 			continue;
 		}
-		for (const row of file.wrongCellCount) {
+		headers.set(i, head.header);
+		for (const name of head.header) columnSet.add(name);
+	}
+	const converter = await converterFor(fns, [...columnSet], settings, true, (column) => {
+		const holder = [...headers.keys()].find((i) => headers.get(i)?.includes(column));
+		return { text: `in the header of ${where(holder as number)}`, firstItem: holder };
+	});
+
+	// Second reading: every row, its shape and every value, before anything is uploaded.
+	const pause = new YieldPoint();
+	const collisions = new Collisions();
+	const tooLarge = rowSizeCheck(converter.columns, settings.delimiter, settings.maxFileBytes);
+	const refusedRows = new Set<string>();
+	const rowsOfItem = new Array<number>(items.length).fill(0);
+	const skippedRows: SkippedFileRow[] = [];
+	const usable: number[] = [];
+	let skippedEmptyRows = 0;
+	let rowCount = 0;
+	for (const [i, header] of headers) {
+		const check = await reading(i, async () => {
+			const file = await open(i);
+			await file.header();
+			const wrong: WrongCellCountRow[] = [];
+			const rowRefusals: Refusal[] = [];
+			let good = 0;
+			let empty = 0;
+			for await (const chunk of file.chunks(ROW_CHUNK)) {
+				wrong.push(...chunk.wrongCellCount);
+				empty += chunk.skippedEmptyRows;
+				for (const row of chunk.rows) {
+					const result = converter.convert(keyed(header, row.cells));
+					const problem = isRowProblem(result) ? result : rowTooLarge(tooLarge(result));
+					if (problem === undefined) good++;
+					else if (problem.kind === 'collision') collisions.add(problem, i);
+					else rowRefusals.push({ itemIndex: i, line: row.line, field: problem.field, message: problem.message, fix: problem.fix });
+					await pause.maybe();
+				}
+				await pause.maybe();
+			}
+			return { wrong, rowRefusals, good, empty, problem: file.problem() };
+		});
+		const rows = check.good + check.rowRefusals.length + check.wrong.length;
+		const problem = fileProblem(check.problem, check.wrong, where(i), wrongCellCount, noun);
+		if (problem !== undefined) {
+			refuseFile(i, problem, rows);
+			continue;
+		}
+		for (const row of check.wrong) {
 			skippedRows.push({
 				itemIndex: i,
 				line: row.line,
@@ -412,40 +517,14 @@ export async function filesInput(
 				cells: row.firstCells,
 			});
 		}
-		skippedEmptyRows += file.skippedEmptyRows;
-		for (const name of file.header) columnSet.add(name);
-		headers.set(i, file.header);
-		usable.push(i);
-	}
-	const converter = await converterFor(fns, [...columnSet], settings, true, (column) => {
-		const holder = usable.find((i) => headers.get(i)?.includes(column));
-		return { text: `in the header of the file in item ${holder}`, firstItem: holder };
-	});
-
-	// Second reading: every value, converted, before anything is uploaded.
-	const pause = new YieldPoint();
-	const collisions = new Collisions();
-	const tooLarge = rowSizeCheck(converter.columns, settings.delimiter, settings.maxFileBytes);
-	const refusedRows = new Set<string>();
-	const rowsOfItem = new Array<number>(items.length).fill(0);
-	let rowCount = 0;
-	for (const i of usable) {
-		const file = await readFile(i);
-		for (const row of file.rows) {
-			const result = converter.convert(keyed(file.header, row.cells));
-			const problem = isRowProblem(result) ? result : rowTooLarge(tooLarge(result));
-			if (problem !== undefined) {
-				if (problem.kind === 'collision') collisions.add(problem, i);
-				else {
-					refused.push({ itemIndex: i, line: row.line, field: problem.field, message: problem.message, fix: problem.fix });
-					refusedRows.add(`${i}:${row.line}`);
-				}
-			} else {
-				rowCount++;
-				rowsOfItem[i]++;
-			}
-			await pause.maybe();
+		for (const refusal of check.rowRefusals) {
+			refused.push(refusal);
+			refusedRows.add(`${i}:${refusal.line}`);
 		}
+		skippedEmptyRows += check.empty;
+		rowCount += check.good;
+		rowsOfItem[i] = check.good;
+		usable.push(i);
 	}
 	collisions.throwIfAny(fns);
 
@@ -458,18 +537,26 @@ export async function filesInput(
 		droppedColumns: converter.unknown,
 		fileInput: true,
 		...rowsOfItems(rowsOfItem),
+		// Third reading: the rows, converted, as the file builder asks for them.
 		async *rows(batchRows: number) {
 			for (const i of usable) {
-				const file = await readFile(i);
+				const header = headers.get(i) as string[];
+				const file = await reading(i, async () => await open(i));
+				await reading(i, async () => await file.header());
 				let batch: RowBatch = { cells: [], items: [], lines: [] };
-				for (const row of file.rows) {
-					if (refusedRows.has(`${i}:${row.line}`)) continue;
-					batch.cells.push(converter.convert(keyed(file.header, row.cells)) as string[]);
-					batch.items.push(i);
-					batch.lines?.push(row.line);
-					if (batch.cells.length >= batchRows) {
-						yield batch;
-						batch = { cells: [], items: [], lines: [] };
+				const chunks = file.chunks(ROW_CHUNK)[Symbol.asyncIterator]();
+				for (;;) {
+					const next = await reading(i, async () => await chunks.next());
+					if (next.done) break;
+					for (const row of next.value.rows) {
+						if (refusedRows.has(`${i}:${row.line}`)) continue;
+						batch.cells.push(converter.convert(keyed(header, row.cells)) as string[]);
+						batch.items.push(i);
+						batch.lines?.push(row.line);
+						if (batch.cells.length >= batchRows) {
+							yield batch;
+							batch = { cells: [], items: [], lines: [] };
+						}
 					}
 				}
 				if (batch.cells.length > 0) yield batch;
@@ -477,3 +564,6 @@ export async function filesInput(
 		},
 	};
 }
+
+/** File rows read at a time: small enough that a batch's work stays short. */
+const ROW_CHUNK = 2_000;
