@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * Stop in the editor (or an execution timeout) cancels the execution: every wait of the node
  * ends at once, no upload starts after it, and the cancel is said as a cancel.

@@ -200,9 +200,10 @@ export async function runImportPipeline(
 
 		// Marketo imports in arrival order, two at a time: only our two oldest batches can have
 		// finished, and the schedule asks about each when it should be done (or to learn the rate).
-		let { askNow, wakeAt } = schedule.next(Date.now());
+		const first = schedule.next(Date.now());
+		let { askNow } = first;
 		if (askNow.length === 0) {
-			const waitMs = Math.max(MIN_POLL_MS, Math.min(wakeAt, deadline) - Date.now());
+			const waitMs = Math.max(MIN_POLL_MS, Math.min(first.wakeAt, deadline) - Date.now());
 			const verdict = await waitFor(Math.min(waitMs, MAX_SLEEP_MS), { signal });
 			if (verdict === 'cancelled') {
 				// The batches stay Marketo's; files not yet sent are reported as not submitted.

@@ -347,13 +347,6 @@ async function fileBytes(fns: IExecuteFunctions, itemIndex: number, property: st
 
 const READ_CHUNK_BYTES = 256 * 1024;
 
-/** Bytes that are not text in the chosen encoding, with the line they are on. */
-class NotEncodedError extends Error {
-	constructor(readonly line: number) {
-		super(`bytes on line ${line} are not text in the chosen encoding`);
-	}
-}
-
 /** Lines begun in `text` (LF, CRLF or a lone CR each end one). */
 function lineBreaks(text: string): number {
 	let count = 0;
@@ -368,7 +361,11 @@ function lineBreaks(text: string): number {
  * Decodes the pieces as they come. A UTF-8 file with bytes that are not UTF-8 (often one saved
  * by Excel as Windows-1252) stops with the line of the first such bytes, instead of importing "M�ller".
  */
-async function* decodedText(pieces: AsyncIterable<Uint8Array>, encoding: string): AsyncIterable<string> {
+async function* decodedText(
+	pieces: AsyncIterable<Uint8Array>,
+	encoding: string,
+	notEncoded: (line: number) => NodeOperationError,
+): AsyncIterable<string> {
 	const strict = encoding === 'utf-8';
 	const decoder = new TextDecoder(encoding, { fatal: strict });
 	let line = 1;
@@ -378,7 +375,7 @@ async function* decodedText(pieces: AsyncIterable<Uint8Array>, encoding: string)
 			text = decoder.decode(piece, { stream: true });
 		} catch {
 			const lenient = new TextDecoder(encoding).decode(piece);
-			throw new NotEncodedError(line + lineBreaks(lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD')))));
+			throw notEncoded(line + lineBreaks(lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD')))));
 		}
 		if (strict) line += lineBreaks(text);
 		yield text;
@@ -387,7 +384,7 @@ async function* decodedText(pieces: AsyncIterable<Uint8Array>, encoding: string)
 		const rest = decoder.decode();
 		if (rest !== '') yield rest;
 	} catch {
-		throw new NotEncodedError(line);
+		throw notEncoded(line);
 	}
 }
 
@@ -417,26 +414,19 @@ export async function filesInput(
 		const count = (records: string[][]) => {
 			for (const cells of records) if (cells.some((cell) => cell !== '')) rows++;
 		};
-		for await (const text of decodedText(await fileBytes(fns, i, property), encoding)) count(reader.read(text).records);
+		for await (const text of await textOf(i)) count(reader.read(text).records);
 		count(reader.end().records);
 		// The header is not a data row.
 		return Math.max(0, rows - 1);
 	};
-	const open = async (i: number): Promise<StreamedFile> =>
-		streamFileRows(decodedText(await fileBytes(fns, i, property), encoding), delimiter);
-	/** Reads the file in item i, turning an encoding failure into the user's error. */
-	const reading = async <T>(i: number, read: () => Promise<T>): Promise<T> => {
-		try {
-			return await read();
-		} catch (error) {
-			if (!(error instanceof NotEncodedError)) throw error;
-			throw new NodeOperationError(node, `The file in "${property}" of item ${i} is not ${encoding.toUpperCase()} text: line ${error.line} holds bytes that are not`, {
-				itemIndex: i,
-				description:
-					'Its accented letters would reach Marketo as "�". Set "Input File Encoding" to the file\'s encoding (Excel\'s plain "CSV" on Windows is Windows-1252), or save the file as "CSV UTF-8".',
-			});
-		}
-	};
+	const open = async (i: number): Promise<StreamedFile> => streamFileRows(await textOf(i), delimiter);
+	const notEncoded = (i: number) => (line: number) =>
+		new NodeOperationError(node, `The file in "${property}" of item ${i} is not ${encoding.toUpperCase()} text: line ${line} holds bytes that are not`, {
+			itemIndex: i,
+			description:
+				'Its accented letters would reach Marketo as "�". Set "Input File Encoding" to the file\'s encoding (Excel\'s plain "CSV" on Windows is Windows-1252), or save the file as "CSV UTF-8".',
+		});
+	const textOf = async (i: number) => decodedText(await fileBytes(fns, i, property), encoding, notEncoded(i));
 
 	const refused: Refusal[] = [];
 	const refuseFile = (i: number, problem: { message: string; fix: string }, rows: number) => {
@@ -449,16 +439,13 @@ export async function filesInput(
 	const headers = new Map<number, string[]>();
 	const columnSet = new Set<string>();
 	for (let i = 0; i < items.length; i++) {
-		const head = await reading(i, async () => {
-			const file = await open(i);
-			const result = await file.header();
-			await file.close();
-			return result;
-		});
+		const file = await open(i);
+		const head = await file.header();
+		await file.close();
 		const problem = head.problem && fileProblem(head.problem, [], where(i), wrongCellCount, noun);
 		if (problem !== undefined) {
 			// Its data rows are counted (as not submitted) only when it can be read at all.
-			const rows = continueOnFail ? await reading(i, async () => await countDataRows(i, head.delimiter)) : 0;
+			const rows = continueOnFail ? await countDataRows(i, head.delimiter) : 0;
 			refuseFile(i, problem, rows);
 			continue;
 		}
@@ -481,7 +468,7 @@ export async function filesInput(
 	let skippedEmptyRows = 0;
 	let rowCount = 0;
 	for (const [i, header] of headers) {
-		const check = await reading(i, async () => {
+		const check = await (async () => {
 			const file = await open(i);
 			await file.header();
 			const wrong: WrongCellCountRow[] = [];
@@ -502,7 +489,7 @@ export async function filesInput(
 				await pause.maybe();
 			}
 			return { wrong, rowRefusals, good, empty, problem: file.problem() };
-		});
+		})();
 		const rows = check.good + check.rowRefusals.length + check.wrong.length;
 		const problem = fileProblem(check.problem, check.wrong, where(i), wrongCellCount, noun);
 		if (problem !== undefined) {
@@ -541,14 +528,11 @@ export async function filesInput(
 		async *rows(batchRows: number) {
 			for (const i of usable) {
 				const header = headers.get(i) as string[];
-				const file = await reading(i, async () => await open(i));
-				await reading(i, async () => await file.header());
+				const file = await open(i);
+				await file.header();
 				let batch: RowBatch = { cells: [], items: [], lines: [] };
-				const chunks = file.chunks(ROW_CHUNK)[Symbol.asyncIterator]();
-				for (;;) {
-					const next = await reading(i, async () => await chunks.next());
-					if (next.done) break;
-					for (const row of next.value.rows) {
+				for await (const chunk of file.chunks(ROW_CHUNK)) {
+					for (const row of chunk.rows) {
 						if (refusedRows.has(`${i}:${row.line}`)) continue;
 						batch.cells.push(converter.convert(keyed(header, row.cells)) as string[]);
 						batch.items.push(i);
