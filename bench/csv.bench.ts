@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console */
 import Papa from 'papaparse';
 
 import { parseDelimited, writeDelimited } from '../nodes/MarketoBulkImport/csv';

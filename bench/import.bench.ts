@@ -1,133 +1,56 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 /**
  * End-to-end import benchmark, worker side: the real node, inside n8n-core's WorkflowExecute
- * (via the test harness), against the Marketo emulator with 2 import slots at a fixed import
- * speed. bench/import.runner.ts starts one fresh process per measurement (`node … this file
- * <job>`), so each run's peak RSS is its own and no run inherits another's heap.
+ * (via the test harness), against the Marketo emulator running in a process of its own with 2
+ * import slots at a fixed import speed. bench/import.runner.ts starts one fresh process per
+ * measurement (`node … this file <job>`), so no run inherits another's heap.
+ *
+ * This process holds n8n-core, the harness, the input (items, or a file reference) and the
+ * node; bench/probe.ts measures the node from the moment n8n calls it.
  */
 // First: n8n-core reads N8N_USER_FOLDER when it loads.
 import './env';
 
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import type { Readable } from 'stream';
+
+import { Container } from '@n8n/di';
+import { BinaryDataService } from 'n8n-core';
+import { Container as CoreContainer } from 'n8n-core/node_modules/@n8n/di';
+import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { DELIMITERS } from '../nodes/MarketoBulkImport/csv';
-import { DEFAULT_MAX_FILE_BYTES, splitIntoFiles } from '../nodes/MarketoBulkImport/import/files';
-import { buildImportTable } from '../nodes/MarketoBulkImport/import/table';
+import type { RowBatch } from '../nodes/MarketoBulkImport/import/fileBuilder';
+import { buildFiles, DEFAULT_MAX_FILE_BYTES, RowLedger } from '../nodes/MarketoBulkImport/import/fileBuilder';
 import type { EmulatorOptions, MarketoEmulator } from '../test/emulator';
-import {
-	CLIENT_ID,
-	CLIENT_SECRET,
-	credentialsFor,
-	FAST_NODE_OPTIONS,
-	startEmulator,
-} from '../test/harness/fixtures';
-import { runWorkflow } from '../test/harness/workflowRunner';
+import { CLIENT_ID, CLIENT_SECRET, credentialsFor, FAST_NODE_OPTIONS } from '../test/harness/fixtures';
+import { loadOptionsContext, runWorkflow } from '../test/harness/workflowRunner';
 import { CALIBRATION_ROWS, POLL_INTERVAL_SECONDS, SLOTS } from './constants';
-
-const RSS_SAMPLE_MS = 50;
-
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-const list = (names: string): string[] => names.split('|');
-const FIRST = list(
-	'James|Mary|José|Zoë|Renée|Björn|Łukasz|Amélie|Chen|Aisha|Olga|Mohammed|Sofia|Liam|Hana|Noah|Priya|Mateo',
-);
-const LAST = list(
-	"Smith|García|Müller|Dupont|O'Brien|Kowalski|Nguyễn|Rossi|Öztürk|Johnson|Silva|Tanaka|Patel|Brown|Novák",
-);
-const ASCII_LAST = LAST.map((name) =>
-	name
-		.normalize('NFD')
-		.replace(/[^A-Za-z]/g, '')
-		.toLowerCase(),
-);
-const COMPANIES = list(
-	'Acme Corp|Globex|Initech|Umbrella, Inc.|Stark Industries|Wayne Enterprises|Société Générale|Nestlé|Hooli|Vandelay Industries|"Big Kahuna" Burger|Cyberdyne Systems',
-);
-const DOMAINS = COMPANIES.map(
-	(company) => company.toLowerCase().replace(/[^a-z]/g, '').slice(0, 12) + '.example.com',
-);
-const TITLES = list(
-	'CEO|CTO|VP Sales|Marketing Manager|Sales Director|Data Analyst|Software Engineer|Head of Growth|Account Executive|Procurement Lead',
-);
-
-/**
- * Leads as a CRM or spreadsheet node would output them: unique emails, non-ASCII names, a few
- * companies with commas or quotes (so some cells need CSV quoting), integer lead scores.
- */
-export function makeImportLeads(count: number, seed = 7): IDataObject[] {
-	const random = prng(seed);
-	const leads: IDataObject[] = new Array(count);
-	for (let i = 0; i < count; i++) {
-		const first = Math.floor(random() * FIRST.length);
-		const last = Math.floor(random() * LAST.length);
-		const company = Math.floor(random() * COMPANIES.length);
-		leads[i] = {
-			email: `${ASCII_LAST[last]}.${i}@${DOMAINS[company]}`,
-			firstName: FIRST[first],
-			lastName: LAST[last],
-			company: COMPANIES[company],
-			title: TITLES[Math.floor(random() * TITLES.length)],
-			leadScore: Math.floor(random() * 100),
-		};
-	}
-	return leads;
-}
-
-function collectGarbage(): void {
-	const gc = (globalThis as { gc?: () => void }).gc;
-	if (gc) gc();
-}
-
-/** Samples RSS and heap every 50 ms (later when the event loop is busy), keeping the timeline. */
-function memorySampler(): { stop: () => { peakRss: number; peakAtMs: number; peakHeap: number; rssAt: (ms: number) => number } } {
-	const start = performance.now();
-	const samples: Array<{ at: number; rss: number; heap: number }> = [];
-	const sample = () => {
-		const usage = process.memoryUsage();
-		samples.push({ at: performance.now() - start, rss: usage.rss, heap: usage.heapUsed });
-	};
-	sample();
-	const timer = setInterval(sample, RSS_SAMPLE_MS);
-	return {
-		stop: () => {
-			clearInterval(timer);
-			sample();
-			const peak = samples.reduce((a, b) => (b.rss > a.rss ? b : a));
-			return {
-				peakRss: peak.rss,
-				peakAtMs: peak.at,
-				peakHeap: Math.max(...samples.map((x) => x.heap)),
-				/**
-				 * First RSS sampled at or after `ms` after the start. Synchronous work blocks the
-				 * sampler, so this is the first moment the process yielded after that time.
-				 */
-				rssAt: (ms: number) => (samples.find((x) => x.at >= ms) ?? samples[samples.length - 1]).rss,
-			};
-		},
-	};
-}
+import type { CompactJob, CompactRequest, EmulatorReport } from './emulator.process';
+import type { EmulatorProcess } from './emulatorClient';
+import { startEmulatorProcess } from './emulatorClient';
+import { installFixedPoll } from './fixedPoll';
+import type { ExportSpec } from './leads';
+import { exportStream, makeImportLeads } from './leads';
+import type { NodeMeasurement } from './probe';
+import { instrumentImportNode } from './probe';
 
 const emulatorOptions = (rowsPerSecond: number): EmulatorOptions => ({
+	clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopeEmail: 'api@example.com' }],
 	maxConcurrentImports: SLOTS,
 	rowsPerSecond,
 	queuedMinMs: 0,
 	importMinMs: 0,
-	// The bench polls every 0.2 s to see slot idling at that resolution; Marketo's 100 calls per
-	// 20 s would throttle that (at the node's default 10 s interval it would not).
+	// The bench polls with a 0.2 s floor to see slot idling at that resolution; Marketo's 100 calls
+	// per 20 s would throttle a fixed poll at that rate (at the node's default 10 s it would not).
 	rateLimit: false,
 	dailyQuota: false,
 });
+
+/** The harness's credentials need only the emulator's address. */
+const credentialsOf = (emulator: EmulatorProcess) => credentialsFor({ url: emulator.url } as MarketoEmulator);
 
 // ---------------------------------------------------------------------------- calibration
 
@@ -138,26 +61,41 @@ export interface Calibration {
 	rowsPerSecond: number;
 }
 
+async function* rowBatches(leads: IDataObject[], columns: string[]): AsyncIterable<RowBatch> {
+	const size = 2_000;
+	for (let start = 0; start < leads.length; start += size) {
+		const slice = leads.slice(start, start + size);
+		yield {
+			cells: slice.map((lead) => columns.map((column) => String(lead[column] ?? ''))),
+			items: slice.map((_, i) => start + i),
+		};
+	}
+}
+
 /**
- * The emulator's own throughput on this machine: CSV files of the benchmark's leads posted
- * straight to it (no node) with import timing off, so each upload is parsed with papaparse
- * and every row validated and upserted within the request.
+ * The emulator's own throughput on this machine, in its own process: CSV files of the benchmark's
+ * leads (built by the node's file builder) posted straight to it (no node) with import timing off,
+ * so each upload is parsed and every row validated and upserted within the request.
  */
-export async function calibrateEmulator(leads: IDataObject[]): Promise<Calibration> {
-	const emulator = await startEmulator(emulatorOptions(0));
+async function calibrateEmulator(): Promise<Calibration> {
+	const emulator = await startEmulatorProcess(emulatorOptions(0));
 	try {
-		const table = buildImportTable(leads.slice(0, CALIBRATION_ROWS));
-		const files = splitIntoFiles(table.columns, table.rows, table.itemIndexes, DELIMITERS.csv, DEFAULT_MAX_FILE_BYTES);
-		if (files instanceof Error) throw files;
+		const leads = makeImportLeads(CALIBRATION_ROWS);
+		const columns = Object.keys(leads[0]);
+		const files = [];
+		for await (const file of buildFiles(rowBatches(leads, columns), columns, DELIMITERS.csv, DEFAULT_MAX_FILE_BYTES, new RowLedger())) {
+			files.push(file);
+		}
 		const tokenUrl = `${emulator.url}/identity/oauth/token?grant_type=client_credentials&client_id=${encodeURIComponent(CLIENT_ID)}&client_secret=${encodeURIComponent(CLIENT_SECRET)}`;
 		const token = ((await (await fetch(tokenUrl)).json()) as { access_token: string }).access_token;
 		const headers = { Authorization: `Bearer ${token}` };
 		let ms = 0;
+		let rows = 0;
 		for (const file of files) {
 			const form = new FormData();
 			form.append('format', 'csv');
 			form.append('lookupField', 'email');
-			form.append('file', new Blob([file.content], { type: 'text/csv' }), 'leads.csv');
+			form.append('file', new Blob([file.content as Buffer], { type: 'text/csv' }), 'leads.csv');
 			const start = performance.now();
 			const created = (await (
 				await fetch(`${emulator.url}/bulk/v1/leads.json`, { method: 'POST', headers, body: form })
@@ -167,13 +105,14 @@ export async function calibrateEmulator(leads: IDataObject[]): Promise<Calibrati
 			for (;;) {
 				const status = (await (
 					await fetch(`${emulator.url}/bulk/v1/leads/batch/${batchId}.json`, { headers })
-				).json()) as { result: Array<{ status: string; numOfLeadsProcessed: number }> };
+				).json()) as { result: Array<{ status: string }> };
 				if (status.result[0].status === 'Complete') break;
 				if (status.result[0].status === 'Failed') throw new Error('calibration batch failed');
 			}
 			ms += performance.now() - start;
+			rows += file.rowCount;
 		}
-		return { rows: table.rows.length, files: files.length, ms, rowsPerSecond: (table.rows.length / ms) * 1000 };
+		return { rows, files: files.length, ms, rowsPerSecond: (rows / ms) * 1000 };
 	} finally {
 		await emulator.close();
 	}
@@ -181,36 +120,32 @@ export async function calibrateEmulator(leads: IDataObject[]): Promise<Calibrati
 
 // ---------------------------------------------------------------------------- import runs
 
+export type PollMode = 'adaptive' | 'fixed';
+
 export interface ImportRun {
+	input: 'items' | 'file';
 	maxInQueue: number;
-	/** runWorkflow, start to end (includes the harness's items source node). */
-	workflowMs: number;
-	/** The Marketo node's own execution time as n8n-core recorded it. */
-	nodeMs: number;
-	batches: number;
+	poll: PollMode;
+	/** Input rows: items, or the file's data rows. */
+	inputRows: number;
+	/** The file's size (file input). */
+	inputBytes?: number;
+	/** Rows Marketo (the emulator) received in batches, and imported as the node's totals say. */
 	rows: number;
 	imported: number;
-	apiCalls: { create: number; status: number; reports: number; other: number; total: number; identity: number };
+	/** The node's error, when it stopped with one (the row is then reported as failed). */
+	error?: string;
+	node: NodeMeasurement;
+	batches: number;
+	apiCalls: { create: number; status: number; reports: number; other: number; identity: number };
 	/** Paths of the `other` calls. */
 	otherPaths: string[];
 	/** Calls answered with an HTTP error or a Marketo error code (each would mean a retry). */
 	refusals: number;
 	/** Mean time between two status calls of the same batch. */
 	pollPeriodMs: number;
-	peakRssBytes: number;
-	/** When the peak was sampled, ms after the workflow started. */
-	peakAtMs: number;
-	peakHeapBytes: number;
-	/**
-	 * RSS when the Import node first yielded (its describe2 call, before any row work): after
-	 * the harness's items source had produced its items.
-	 */
-	rssAtNodeStartBytes: number;
-	/** RSS just before the workflow started: modules, and the 1,000,000 input leads. */
-	baselineRssBytes: number;
-	/** Heap the emulator still held after the run (lead store, job data), freed by closing it. */
-	emulatorHeapBytes: number;
-	/** Emulator clock: node start → first upload arrives. */
+	/** Node start → the field list read (the column scan done), and → the first upload's arrival. */
+	describeMs: number;
 	firstUploadMs: number;
 	/** First import start → last import finish. */
 	importSpanMs: number;
@@ -224,14 +159,31 @@ export interface ImportRun {
 	endImbalanceMs: number;
 	/** Mean time a slot stays empty between one batch and the next (start − previous finish). */
 	meanHandoverMs: number;
+	/** Mean and longest time from a batch's finish to the status call that saw it. */
+	meanNoticeMs: number;
+	maxNoticeMs: number;
 	/** Rows per file, in order. */
 	fileRows: number[];
-	/** Last import finish → node end. */
+	/** Last import finish → node end, in two parts: → the status call that saw it, → the node's output. */
 	tailMs: number;
+	lastNoticeMs: number;
+	outputMs: number;
+	/** Of lastNoticeMs, how long the emulator's event loop was busy (the call waited for it). */
+	lastNoticeEmulatorBusyMs: number;
+	/** Of the whole node run, how long the emulator's event loop was busy. */
+	emulatorBusyMs: number;
 	maxQueuedWaitMs: number;
+	/**
+	 * Each upload, ms after the node started: when its request reached the emulator, and when the
+	 * emulator had received and parsed it and queued its batch (the create's own handling time).
+	 */
+	uploads: Array<{ arrivedMs: number; queuedMs: number }>;
+	/** The emulator's process: its peak RSS, and its heap at the end. */
+	emulatorPeakRssBytes: number;
+	emulatorHeapBytes: number;
 }
 
-function importStep(maxInQueue: number) {
+function importParameters(maxInQueue: number, extra: IDataObject = {}) {
 	return {
 		name: 'Import',
 		parameters: {
@@ -239,6 +191,7 @@ function importStep(maxInQueue: number) {
 			operation: 'import',
 			format: 'csv',
 			lookupField: 'email',
+			...extra,
 			options: {
 				...FAST_NODE_OPTIONS,
 				waitForCompletion: true,
@@ -257,8 +210,8 @@ function importStep(maxInQueue: number) {
  * refill gaps (a slot free while batches were still to start: the pipeline was late), and the
  * end imbalance (the last batch runs alone: how the rows were packed into files).
  */
-function slotTimeline(emulator: MarketoEmulator) {
-	const jobs = emulator.jobs().filter((job) => job.startedAt !== undefined && job.finishedAt !== undefined);
+function slotTimeline(all: CompactJob[]) {
+	const jobs = all.filter((job) => job.startedAt !== undefined && job.finishedAt !== undefined);
 	const byStart = [...jobs].sort((a, b) => (a.startedAt as number) - (b.startedAt as number));
 	const byFinish = [...jobs].sort((a, b) => (a.finishedAt as number) - (b.finishedAt as number));
 	const first = (byStart[0]?.startedAt as number) ?? 0;
@@ -310,13 +263,15 @@ function slotTimeline(emulator: MarketoEmulator) {
 	};
 }
 
+const STATUS_PATH = /\/batch\/(\d+)\.json$/;
+
 /** Mean gap between two status calls for the same batch: the poll loop's real period. */
-function meanPollPeriod(requests: ReturnType<MarketoEmulator['requests']>): number {
+function meanPollPeriod(requests: CompactRequest[]): number {
 	const last = new Map<string, number>();
 	let gaps = 0;
 	let sum = 0;
 	for (const r of requests) {
-		if (!/\/batch\/\d+\.json$/.test(r.path)) continue;
+		if (!STATUS_PATH.test(r.path)) continue;
 		const previous = last.get(r.path);
 		if (previous !== undefined) {
 			sum += r.at - previous;
@@ -327,92 +282,203 @@ function meanPollPeriod(requests: ReturnType<MarketoEmulator['requests']>): numb
 	return gaps > 0 ? sum / gaps : NaN;
 }
 
-export async function runImport(leads: IDataObject[], maxInQueue: number, rowsPerSecond: number): Promise<ImportRun> {
-	collectGarbage();
-	let emulator: MarketoEmulator | undefined = await startEmulator(emulatorOptions(rowsPerSecond));
-	try {
-		const credentials = credentialsFor(emulator);
-		const baselineRssBytes = process.memoryUsage().rss;
-		const sampler = memorySampler();
-		const start = performance.now();
-		const startEpoch = Date.now();
-		let result: Awaited<ReturnType<typeof runWorkflow>> | undefined = await runWorkflow({
-			items: leads,
-			credentials,
-			steps: [importStep(maxInQueue)],
-		});
-		const workflowMs = performance.now() - start;
-		const peak = sampler.stop();
-		if (result.error) throw result.error;
+/** How long after each finish the node's status call saw it. */
+function noticeDelays(jobs: CompactJob[], requests: CompactRequest[]): number[] {
+	return jobs.flatMap((job) => {
+		if (job.finishedAt === undefined) return [];
+		const seen = requests.find(
+			(r) => STATUS_PATH.exec(r.path)?.[1] === String(job.batchId) && r.at >= (job.finishedAt as number),
+		);
+		return seen ? [seen.at - (job.finishedAt as number)] : [];
+	});
+}
 
-		const taskData = result.run.data.resultData.runData.Import?.[0];
-		if (!taskData) throw new Error('the Import node did not run');
-		const output: INodeExecutionData[] = result.output('Import');
-		const totals = output[0]?.json.totals as IDataObject | undefined;
-		const imported = Number(totals?.imported ?? 0) + Number(totals?.importedWithWarning ?? 0);
-		result = undefined;
-
-		const requests = emulator.requests();
-		const apiCalls = { create: 0, status: 0, reports: 0, other: 0, total: 0, identity: 0 };
-		const otherPaths = new Set<string>();
-		const refusals = requests.filter((r) => r.status !== 200 || r.code !== undefined).length;
-		for (const r of requests) {
-			if (r.path.startsWith('/identity')) {
-				apiCalls.identity++;
-				continue;
-			}
-			if (!/^\/(rest|bulk)\//.test(r.path)) continue;
-			apiCalls.total++;
-			if (r.method === 'POST' && r.path === '/bulk/v1/leads.json') apiCalls.create++;
-			else if (/\/batch\/\d+\.json$/.test(r.path)) apiCalls.status++;
-			else if (/\/(failures|warnings)\.json$/.test(r.path)) apiCalls.reports++;
-			else {
-				apiCalls.other++;
-				otherPaths.add(`${r.method} ${r.path}`);
-			}
+function summarise(
+	report: EmulatorReport,
+	node: NodeMeasurement,
+	base: Pick<ImportRun, 'input' | 'maxInQueue' | 'poll' | 'inputRows' | 'inputBytes' | 'imported' | 'error'>,
+): ImportRun {
+	const { requests } = report;
+	const apiCalls = { create: 0, status: 0, reports: 0, other: 0, identity: 0 };
+	const otherPaths = new Set<string>();
+	for (const r of requests) {
+		if (r.path.startsWith('/identity')) {
+			apiCalls.identity++;
+			continue;
 		}
-		const firstUpload = requests.find((r) => r.method === 'POST' && r.path === '/bulk/v1/leads.json');
-		const timeline = slotTimeline(emulator);
-		const nodeStart = taskData.startTime;
-		const nodeEnd = taskData.startTime + taskData.executionTime;
-		// What the emulator (lead store, parsed rows, uploaded files) holds at the end of the run.
-		collectGarbage();
-		const withEmulator = process.memoryUsage().heapUsed;
-		await emulator.close();
-		emulator = undefined;
-		collectGarbage();
-		const emulatorHeapBytes = withEmulator - process.memoryUsage().heapUsed;
+		if (!/^\/(rest|bulk)\//.test(r.path)) continue;
+		if (r.method === 'POST' && r.path === '/bulk/v1/leads.json') apiCalls.create++;
+		else if (STATUS_PATH.test(r.path)) apiCalls.status++;
+		else if (/\/(failures|warnings)\.json$/.test(r.path)) apiCalls.reports++;
+		else {
+			apiCalls.other++;
+			otherPaths.add(`${r.method} ${r.path}`);
+		}
+	}
+	const firstUpload = requests.find((r) => r.method === 'POST' && r.path === '/bulk/v1/leads.json');
+	const describe = requests.find((r) => /describe2?\.json$/.test(r.path));
+	const timeline = slotTimeline(report.jobs);
+	const creates = requests.filter((r) => r.method === 'POST' && r.path === '/bulk/v1/leads.json' && r.status === 200 && r.code === undefined);
+	const byCreation = [...report.jobs].sort((a, b) => a.createdAt - b.createdAt);
+	const uploads = creates.map((r, i) => ({
+		arrivedMs: r.at - node.startEpochMs,
+		queuedMs: (byCreation[i]?.createdAt ?? NaN) - node.startEpochMs,
+	}));
+	const notices = noticeDelays(timeline.jobs, requests);
+	const lastJob = timeline.jobs.find((job) => job.finishedAt === timeline.last);
+	const lastNotice = lastJob
+		? requests.find((r) => STATUS_PATH.exec(r.path)?.[1] === String(lastJob.batchId) && r.at >= timeline.last)
+		: undefined;
+	const lastNoticeAt = lastNotice?.at ?? timeline.last;
+	const busyWithin = (from: number, to: number) =>
+		report.busy.reduce((sum, [start, end]) => sum + Math.max(0, Math.min(end, to) - Math.max(start, from)), 0);
+	return {
+		...base,
+		rows: timeline.jobs.reduce((sum, job) => sum + job.dataRows, 0),
+		node,
+		batches: timeline.jobs.length,
+		apiCalls,
+		otherPaths: [...otherPaths],
+		refusals: requests.filter((r) => r.status !== 200 || r.code !== undefined).length,
+		pollPeriodMs: meanPollPeriod(requests),
+		describeMs: describe ? describe.at - node.startEpochMs : NaN,
+		firstUploadMs: firstUpload ? firstUpload.at - node.startEpochMs : NaN,
+		importSpanMs: timeline.last - timeline.first,
+		busyMs: timeline.busyMs,
+		staggerMs: timeline.staggerMs,
+		refillIdleSlotMs: timeline.refillIdleSlotMs,
+		endImbalanceMs: timeline.endImbalanceMs,
+		meanHandoverMs: timeline.meanHandoverMs,
+		meanNoticeMs: notices.length > 0 ? notices.reduce((a, b) => a + b, 0) / notices.length : NaN,
+		maxNoticeMs: notices.length > 0 ? Math.max(...notices) : NaN,
+		fileRows: timeline.jobs.map((job) => job.dataRows),
+		tailMs: node.endEpochMs - timeline.last,
+		lastNoticeMs: lastNoticeAt - timeline.last,
+		outputMs: node.endEpochMs - lastNoticeAt,
+		lastNoticeEmulatorBusyMs: busyWithin(timeline.last, lastNoticeAt),
+		emulatorBusyMs: busyWithin(node.startEpochMs, node.endEpochMs),
+		maxQueuedWaitMs: timeline.maxQueuedWaitMs,
+		uploads,
+		emulatorPeakRssBytes: report.peakRssBytes,
+		emulatorHeapBytes: report.heapUsedBytes,
+	};
+}
 
-		return {
+function importedOf(output: INodeExecutionData[]): number {
+	const totals = output[0]?.json.totals as IDataObject | undefined;
+	return Number(totals?.imported ?? 0) + Number(totals?.importedWithWarning ?? 0);
+}
+
+function errorText(error: (Error & { description?: string }) | undefined): string | undefined {
+	if (!error) return undefined;
+	return `${error.message}${error.description ? ` (${error.description})` : ''}`.slice(0, 400);
+}
+
+async function runItemsImport(leadCount: number, maxInQueue: number, rowsPerSecond: number, poll: PollMode): Promise<ImportRun> {
+	if (poll === 'fixed') installFixedPoll();
+	const leads = makeImportLeads(leadCount);
+	const emulator = await startEmulatorProcess(emulatorOptions(rowsPerSecond));
+	const probe = instrumentImportNode();
+	try {
+		// Items as they are (no JSON parameter): in memory before the node starts, as after a CRM node.
+		const result = await runWorkflow({
+			items: leads,
+			itemsAsIs: true,
+			credentials: credentialsOf(emulator),
+			steps: [importParameters(maxInQueue)],
+		});
+		const node = probe.measurements[0];
+		if (!node) throw result.error ?? new Error('the Import node did not run');
+		const imported = importedOf(result.output('Import'));
+		const report = await emulator.report();
+		return summarise(report, node, {
+			input: 'items',
 			maxInQueue,
-			workflowMs,
-			nodeMs: taskData.executionTime,
-			batches: timeline.jobs.length,
-			rows: timeline.jobs.reduce((sum, job) => sum + job.dataRows, 0),
+			poll,
+			inputRows: leadCount,
 			imported,
-			apiCalls,
-			otherPaths: [...otherPaths],
-			refusals,
-			pollPeriodMs: meanPollPeriod(requests),
-			peakRssBytes: peak.peakRss,
-			peakAtMs: peak.peakAtMs,
-			peakHeapBytes: peak.peakHeap,
-			rssAtNodeStartBytes: peak.rssAt(taskData.startTime - startEpoch),
-			baselineRssBytes,
-			emulatorHeapBytes,
-			firstUploadMs: firstUpload ? firstUpload.at - nodeStart : NaN,
-			importSpanMs: timeline.last - timeline.first,
-			busyMs: timeline.busyMs,
-			staggerMs: timeline.staggerMs,
-			refillIdleSlotMs: timeline.refillIdleSlotMs,
-			endImbalanceMs: timeline.endImbalanceMs,
-			meanHandoverMs: timeline.meanHandoverMs,
-			fileRows: timeline.jobs.map((job) => job.dataRows),
-			tailMs: nodeEnd - timeline.last,
-			maxQueuedWaitMs: timeline.maxQueuedWaitMs,
-		};
+			error: errorText(result.error),
+		});
 	} finally {
-		await emulator?.close();
+		await probe.close();
+		await emulator.close();
+	}
+}
+
+// ---------------------------------------------------------------------------- Binary File input
+
+const EXPORT_MARKER = 'bench-export:';
+
+/**
+ * n8n's filesystem binary-data mode (as with N8N_DEFAULT_BINARY_DATA_MODE=filesystem), with a
+ * storage folder of its own. The harness's items source hands it a small marker naming the export
+ * to make; it stores the export streamed from the generator instead, so the item holds a
+ * reference to a 1 GB file on disk exactly as a Read Binary File node would leave it.
+ */
+class ExportingBinaryDataService extends BinaryDataService {
+	rows = 0;
+
+	bytes = 0;
+
+	async store(location: Parameters<BinaryDataService['store']>[0], bufferOrStream: Buffer | Readable, binaryData: IBinaryData) {
+		if (Buffer.isBuffer(bufferOrStream) && bufferOrStream.toString('utf8', 0, EXPORT_MARKER.length) === EXPORT_MARKER) {
+			const spec = JSON.parse(bufferOrStream.toString('utf8', EXPORT_MARKER.length)) as ExportSpec;
+			const stream = exportStream(spec, (rows, bytes) => {
+				this.rows = rows;
+				this.bytes = bytes;
+			});
+			return await super.store(location, stream, binaryData);
+		}
+		return await super.store(location, bufferOrStream, binaryData);
+	}
+}
+
+async function filesystemBinaryData(storagePath: string): Promise<ExportingBinaryDataService> {
+	const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+	const service = new ExportingBinaryDataService(
+		{ availableModes: ['filesystem'], mode: 'filesystem', localStoragePath: storagePath, signingSecret: 'bench' } as never,
+		quiet as never,
+		quiet as never,
+	);
+	await service.init();
+	// The harness sets its own (memory mode) once, on first use: let it, then replace it in both
+	// containers (n8n-core reads its own copy of @n8n/di).
+	loadOptionsContext(credentialsFor({ url: 'http://127.0.0.1:9' } as MarketoEmulator));
+	Container.set(BinaryDataService, service);
+	CoreContainer.set(BinaryDataService, service);
+	return service;
+}
+
+async function runFileImport(bytes: number, maxInQueue: number, rowsPerSecond: number): Promise<ImportRun> {
+	const storagePath = mkdtempSync(join(tmpdir(), 'marketo-bulk-bench-binary-'));
+	const emulator = await startEmulatorProcess(emulatorOptions(rowsPerSecond));
+	const probe = instrumentImportNode();
+	try {
+		const binaryData = await filesystemBinaryData(storagePath);
+		const spec: ExportSpec = { bytes, seed: 11 };
+		const result = await runWorkflow({
+			items: [{ source: 'crm-export.csv' }],
+			files: [{ data: { text: `${EXPORT_MARKER}${JSON.stringify(spec)}`, fileName: 'crm-export.csv', mimeType: 'text/csv' } }],
+			credentials: credentialsOf(emulator),
+			steps: [importParameters(maxInQueue, { inputSource: 'binaryFile', binaryPropertyName: 'data' })],
+		});
+		const node = probe.measurements[0];
+		if (!node) throw result.error ?? new Error('the Import node did not run');
+		const imported = importedOf(result.output('Import'));
+		const report = await emulator.report();
+		return summarise(report, node, {
+			input: 'file',
+			maxInQueue,
+			poll: 'adaptive',
+			inputRows: binaryData.rows,
+			inputBytes: binaryData.bytes,
+			imported,
+			error: errorText(result.error),
+		});
+	} finally {
+		await probe.close();
+		await emulator.close();
+		rmSync(storagePath, { recursive: true, force: true });
 	}
 }
 
@@ -420,11 +486,13 @@ export async function runImport(leads: IDataObject[], maxInQueue: number, rowsPe
 
 export type WorkerJob =
 	| { kind: 'calibrate' }
-	| { kind: 'import'; leadCount: number; maxInQueue: number; rowsPerSecond: number };
+	| { kind: 'import'; leadCount: number; maxInQueue: number; rowsPerSecond: number; poll: PollMode }
+	| { kind: 'file'; bytes: number; maxInQueue: number; rowsPerSecond: number };
 
 async function worker(job: WorkerJob): Promise<Calibration | ImportRun> {
-	if (job.kind === 'calibrate') return await calibrateEmulator(makeImportLeads(CALIBRATION_ROWS));
-	return await runImport(makeImportLeads(job.leadCount), job.maxInQueue, job.rowsPerSecond);
+	if (job.kind === 'calibrate') return await calibrateEmulator();
+	if (job.kind === 'file') return await runFileImport(job.bytes, job.maxInQueue, job.rowsPerSecond);
+	return await runItemsImport(job.leadCount, job.maxInQueue, job.rowsPerSecond, job.poll);
 }
 
 if (require.main === module) {
