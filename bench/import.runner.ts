@@ -5,6 +5,8 @@
  * into table rows. Type-only imports of the worker here: the parent never loads n8n-core.
  */
 import { fork } from 'child_process';
+import { writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 
 import {
@@ -124,6 +126,11 @@ export async function runImportBench(options: ImportBenchOptions = {}): Promise<
 		maxInQueue: MAX_IN_QUEUE,
 		rowsPerSecond,
 	});
+
+	// Every figure of every run, for a closer look than the table and notes give.
+	const rawFile = join(tmpdir(), 'marketo-bulk-bench-results.json');
+	writeFileSync(rawFile, JSON.stringify({ calibration, pipelined, fixed, sequential, growth, file }, null, 1));
+	log(`import: every measurement in ${rawFile}`);
 
 	const demand = SLOTS * rowsPerSecond;
 	const name = `import ${countName(leadCount)} leads`;

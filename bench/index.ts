@@ -148,11 +148,11 @@ function notes(csvRows: BenchRow[], imp: ImportBenchResult): string {
 			`(the last file, ${int(lastRows)} rows, running alone) and ${s(p.refillIdleSlotMs)} slot-s of late refills (the ` +
 			`longest a batch waited in Marketo's queue was ${s(p.maxQueuedWaitMs, 1)} s: the queue never ran dry). ` +
 			`(4) ${s(p.tailMs)} s from the last finish to the node's output: ${s(p.lastNoticeMs)} s until a status call saw ` +
-			`it (the emulator's event loop was busy ${s(p.lastNoticeEmulatorBusyMs)} s of that, importing the batch's last ` +
-			`rows into its lead store), then ${s(p.outputMs)} s for the answer and the node's output (${int(imp.leadCount)} ` +
-			`paired items). Over the whole run, finishes were seen ${int(p.meanNoticeMs)} ms after they happened on average ` +
-			`(longest ${int(p.maxNoticeMs)} ms). The ${p.batches} files hold ${p.fileRows.slice(0, -1).map(int).join(', ')} and ` +
-			`${int(lastRows)} rows.`,
+			`it (of which the emulator's event loop was busy ${s(p.lastNoticeEmulatorBusyMs)} s: a call arriving then waits), ` +
+			`then ${s(p.outputMs)} s for the answer and the node's output (${int(imp.leadCount)} paired items). Earlier ` +
+			`finishes were seen ${int(p.meanNoticeMs)} ms after they happened on average (longest ${int(p.maxNoticeMs)} ms), ` +
+			'which costs nothing while batches wait in the queue: Marketo starts the next one itself. The ' +
+			`${p.batches} files hold ${p.fileRows.slice(0, -1).map(int).join(', ')} and ${int(lastRows)} rows.`,
 	);
 	const overhead = p.node.wallMs - minimum;
 	const share = (ms: number) => `${Math.round((ms / overhead) * 100)} %`;
@@ -238,8 +238,11 @@ function notes(csvRows: BenchRow[], imp: ImportBenchResult): string {
 	);
 	const [g0] = imp.growth;
 	const gLast = imp.growth[imp.growth.length - 1];
+	const gBefore = imp.growth[imp.growth.length - 2] ?? g0;
 	const perLead = (run: ImportRun) => (run.node.wallMs * 1000) / run.inputRows;
 	const extra = (run: ImportRun) => run.node.wallMs - imp.theoreticalMs(run.inputRows);
+	const addedOf = (run: ImportRun) => run.node.peakRss - run.node.before.rss;
+	const marginal = (addedOf(gLast) - addedOf(gBefore)) / Math.max(1, gLast.inputRows - gBefore.inputRows);
 	out.push(
 		`- **Growth.** ${imp.growth
 			.map(
@@ -250,7 +253,13 @@ function notes(csvRows: BenchRow[], imp: ImportBenchResult): string {
 			)
 			.join('; ')}. Time per lead ${perLead(g0).toFixed(1)} µs at ${int(g0.inputRows)} and ${perLead(gLast).toFixed(1)} µs ` +
 			`at ${int(gLast.inputRows)} (${(perLead(gLast) / perLead(g0)).toFixed(2)}×): the wall time is the import rate's ` +
-			'(linear by construction) plus the time before the first import, which is itself a pass over all items.',
+			'(linear by construction) plus the time before the first upload, itself a pass over all items (linear too), plus ' +
+			'fixed costs that weigh most in the smallest run. The added memory grows less than linearly: a fixed part (the ' +
+			'files in flight and their upload copies, heap headroom) and, from ' +
+			`${int(gBefore.inputRows)} to ${int(gLast.inputRows)} leads, about ${int(marginal)} bytes per further lead (the row ` +
+			'ledger, the list of records, the output\'s paired items, and the larger heap V8 keeps for a larger input). ' +
+			`The ${TARGETS.nodeMemoryMiB} MiB target is for ${int(imp.leadCount)} leads; at ${int(gLast.inputRows)} the node ` +
+			`added ${mib(addedOf(gLast))} MiB.`,
 	);
 	const fileAdded = file.node.peakRss - file.node.before.rss;
 	out.push(
@@ -308,9 +317,14 @@ function howMeasured(imp: ImportBenchResult): string {
 			`\`execute\` returns: RSS sampled every ${RSS_SAMPLE_MS} ms by a worker thread (so a busy event loop cannot hide a ` +
 			'peak; RSS is the whole process\'s), V8 heapUsed + external (Buffers) every 10 ms on the event loop, and ' +
 			`\`perf_hooks.monitorEventLoopDelay\` at a ${LOOP_DELAY_RESOLUTION_MS} ms resolution. **The node's own added peak ` +
-			'memory** = peak RSS − start RSS. **Node wall time** is `execute`\'s own span after the collections.',
+			'memory** = peak RSS − start RSS. **Node wall time** is `execute`\'s own span after the collections. To say ' +
+			'what held the event loop: the longest gaps between two 10 ms ticks, each with the main thread\'s CPU time and ' +
+			'run-queue wait in it (`/proc/self/task/<pid>/schedstat`), garbage-collection pauses (a `gc` PerformanceObserver), ' +
+			'and the process\'s CPU time.',
 		'- **Theoretical minimum** = rows ÷ (2 slots × rows/s), nothing else. Slot timings come from the emulator\'s job ' +
-			'timestamps (created, started, finished) on the same system clock as the node\'s.',
+			'timestamps (created, started, finished) on the same system clock as the node\'s; an upload\'s handling by the ' +
+			'emulator is its batch\'s creation time − the request\'s arrival in the emulator\'s log; the emulator\'s busy ' +
+			'time is the gaps over 25 ms between 5 ms ticks of its own event loop.',
 		'- **API calls per batch** = (creates + status calls + report downloads) in the emulator\'s request log ÷ batches; the ' +
 			'field-list read and token requests are given apart. The **fixed poll** run is the same pipeline with ' +
 			"`bench/fixedPoll.ts`'s schedule swapped in for `import/pollSchedule.ts`'s PollSchedule (the module's export " +
