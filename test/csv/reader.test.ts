@@ -9,9 +9,7 @@ import {
 	type Delimiter,
 } from '../../nodes/MarketoBulkImport/csv';
 import {
-	createLineScanState,
 	parseDelimitedWithLines,
-	scanDelimitedChunk,
 } from '../../nodes/MarketoBulkImport/csv/reader';
 
 import { delimiter, DELIMITER_LIST, isBlankRow, NUM_RUNS, row, table } from './arbitraries';
@@ -430,65 +428,4 @@ describe('parseDelimitedWithLines', () => {
 		);
 	});
 
-	test('scanning in chunks, carrying the unread rest, gives what one scan gives', () => {
-		fc.assert(
-			fc.property(
-				garbage,
-				delimiter,
-				fc.array(fc.nat(), { maxLength: 6 }),
-				(chunks, d, cuts) => {
-					const text = chunks.join('');
-					const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-					const state = createLineScanState();
-					const records: string[][] = [];
-					const lines: number[] = [];
-					let carried = '';
-					let from = 0;
-					const scan = (until: number, final: boolean) => {
-						const piece = carried + text.slice(from, until);
-						from = until;
-						const scanned = scanDelimitedChunk(piece, d, state, final);
-						records.push(...scanned.records);
-						lines.push(...scanned.lines);
-						carried = piece.slice(scanned.consumed);
-						return scanned;
-					};
-					for (const point of points) scan(point, false);
-					const last = scan(text.length, true);
-					// The last scan reads everything
-					expect(carried).toBe('');
-					const whole = parseDelimitedWithLines(text, d);
-					expect({ records, lines }).toEqual({ records: whole.records, lines: whole.lines });
-					expect(last.unterminatedQuoteLine).toBe(whole.unterminatedQuoteLine);
-				},
-			),
-			{ seed: LINES_SEED, numRuns: LINES_RUNS * 2 },
-		);
-	});
-});
-
-describe('scanDelimitedChunk', () => {
-	test('reads the complete records of a chunk and leaves the last, unfinished one', () => {
-		const state = createLineScanState();
-		const first = scanDelimitedChunk('\uFEFFa,b\r\nc,"d\r\n', ',', state, false);
-		expect(first).toEqual({ records: [['a', 'b']], lines: [1], consumed: 6 });
-		expect(state.line).toBe(2);
-		const second = scanDelimitedChunk('c,"d\r\ne",f\r\ng', ',', state, false);
-		expect(second).toEqual({ records: [['c', 'd\r\ne', 'f']], lines: [2], consumed: 12 });
-		const last = scanDelimitedChunk('g', ',', state, true);
-		expect(last).toEqual({ records: [['g']], lines: [4], consumed: 1 });
-	});
-
-	test('a CR at the end of a chunk waits: it may be the first half of a CRLF', () => {
-		const state = createLineScanState();
-		expect(scanDelimitedChunk('a\r', ',', state, false)).toEqual({ records: [], lines: [], consumed: 0 });
-		expect(scanDelimitedChunk('\r', ',', state, false)).toEqual({ records: [], lines: [], consumed: 0 });
-		expect(scanDelimitedChunk('a\r\nb', ',', state, true).lines).toEqual([1, 2]);
-	});
-
-	test('a BOM is dropped from the first chunk only', () => {
-		const state = createLineScanState();
-		expect(scanDelimitedChunk('\uFEFF', ',', state, false)).toEqual({ records: [], lines: [], consumed: 1 });
-		expect(scanDelimitedChunk('\uFEFFa', ',', state, true).records).toEqual([['\uFEFFa']]);
-	});
 });

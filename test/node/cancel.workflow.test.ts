@@ -91,3 +91,37 @@ it('a cancel between uploads stops the submission: no new upload after it', asyn
 		emulator.jobs().slice(0, accepted.length).map((job, n) => `Marketo Bulk Import: file ${n + 1} accepted as batch ${job.batchId} (4 rows)`),
 	);
 });
+
+it('Get Status with Wait Until Finished lets go at once on a cancel, and says the batch goes on in Marketo', async () => {
+	emulator = await startEmulator({ queuedMinMs: 60_000 });
+	const accepted = await runWorkflow({
+		items: leads(2),
+		credentials: credentialsFor(emulator),
+		steps: [importStep({ waitForCompletion: false })],
+	});
+	const batchId = accepted.output('Import')[0].json.batchId as number;
+	let cancelledAt = 0;
+	const { error } = await runWorkflow({
+		items: [{ batchId }],
+		credentials: credentialsFor(emulator),
+		steps: [
+			{
+				name: 'Status',
+				parameters: {
+					resource: 'lead',
+					operation: 'getStatus',
+					batchId: '={{ $json.batchId }}',
+					options: { waitUntilFinished: true, pollIntervalSeconds: 30, timeoutMinutes: 10 },
+				},
+			},
+		],
+		onStarted: (cancel) => {
+			setTimeout(() => {
+				cancelledAt = Date.now();
+				cancel();
+			}, 300);
+		},
+	});
+	expect(Date.now() - cancelledAt).toBeLessThan(1000);
+	expect(error?.message).toBe(`The execution was cancelled while waiting for batch ${batchId}; Marketo goes on importing it`);
+});

@@ -1,8 +1,9 @@
-import { sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { BatchStatus, CallOptions, ImportTarget } from '../api/bulkImport';
 import { getBatchStatus } from '../api/bulkImport';
 import type { MarketoFunctions } from '../transport';
+import { waitFor } from '../transport/wait';
 
 export interface WaitSettings {
 	/** Between two status calls. Marketo recommends 5–30 s. */
@@ -20,7 +21,7 @@ export function isFinished(status: BatchStatus): boolean {
 	return status.status === 'Complete' || status.status === 'Failed';
 }
 
-/** Polls one batch until it is Complete or Failed, or until the timeout. */
+/** Polls one batch until it is Complete or Failed, or until the timeout; a cancel (options.signal) ends the wait at once. */
 export async function waitForBatch(
 	fns: MarketoFunctions,
 	target: ImportTarget,
@@ -34,7 +35,15 @@ export async function waitForBatch(
 	while (!isFinished(status)) {
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) return { status, timedOut: true };
-		await sleep(Math.max(MIN_POLL_MS, Math.min(wait.pollIntervalMs, remaining)));
+		const verdict = await waitFor(Math.max(MIN_POLL_MS, Math.min(wait.pollIntervalMs, remaining)), {
+			signal: options.signal,
+		});
+		if (verdict === 'cancelled') {
+			throw new NodeOperationError(fns.getNode(), `The execution was cancelled while waiting for batch ${batchId}; Marketo goes on importing it`, {
+				itemIndex: options.itemIndex,
+				description: 'Read its status later with Get Status.',
+			});
+		}
 		status = await getBatchStatus(fns, target, batchId, options);
 	}
 	return { status, timedOut: false };

@@ -40,7 +40,7 @@ export async function executeStatus(
 ): Promise<INodeExecutionData[]> {
 	const batchId = readBatchId(fns, itemIndex);
 	const options = fns.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const callOptions = { itemIndex, retry: readRetrySettings(fns, itemIndex) };
+	const callOptions = { itemIndex, retry: readRetrySettings(fns, itemIndex), signal: fns.getExecutionCancelSignal?.() };
 
 	if (options.waitUntilFinished === true) {
 		const { status, timedOut } = await waitForBatch(
