@@ -146,6 +146,45 @@ export async function describeCustomObject(
 	};
 }
 
+/**
+ * The columns a custom object import accepts: the writable fields, and the dedupe fields, which
+ * identify records and are columns even when Marketo calls them read-only. Dedupe fields first.
+ */
+export function customObjectImportFields(description: CustomObjectDescription): LeadField[] {
+	const { fields, dedupeFields } = description;
+	const isDedupe = (field: LeadField) => dedupeFields.includes(field.name);
+	return [
+		...dedupeFields.map((name) => fields.find((field) => field.name === name)).filter((field) => field !== undefined),
+		...fields.filter((field) => !field.readOnly && !isDedupe(field)),
+	];
+}
+
+/** A column of a program member import: a lead field, or a field of the membership itself. */
+export interface ProgramMemberImportField extends LeadField {
+	memberField: boolean;
+}
+
+/**
+ * The columns a program member import accepts (Marketo: "lead fields, custom lead fields and
+ * program-member custom fields"): writable lead fields, then writable program member fields.
+ * A member field named like a lead field is left out: Marketo reads that column as the lead's.
+ */
+export async function describeProgramMemberImportFields(
+	fns: MarketoFunctions,
+	options: CallOptions = {},
+): Promise<ProgramMemberImportField[]> {
+	const [leadFields, memberFields] = await Promise.all([
+		describeLeadFields(fns, options),
+		describeProgramMemberFields(fns, options),
+	]);
+	const leadColumns = leadFields.filter((field) => !field.readOnly).map((field) => ({ ...field, memberField: false }));
+	const leadNames = new Set(leadColumns.map((field) => field.name));
+	const memberColumns = memberFields
+		.filter((field) => !field.readOnly && !leadNames.has(field.name))
+		.map((field) => ({ ...field, memberField: true }));
+	return [...leadColumns, ...memberColumns];
+}
+
 /** Program member fields (`GET /rest/v1/programs/members/describe.json`). */
 export async function describeProgramMemberFields(fns: MarketoFunctions, options: CallOptions = {}): Promise<LeadField[]> {
 	const response = await marketoJson(fns, {

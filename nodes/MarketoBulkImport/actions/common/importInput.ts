@@ -9,7 +9,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { CallOptions } from '../../api/bulkImport';
-import { describeLeadFields } from '../../api/metadata';
+import type { CustomObjectDescription } from '../../api/metadata';
+import { customObjectImportFields, describeLeadFields, describeProgramMemberImportFields } from '../../api/metadata';
 import type { Delimiter } from '../../csv';
 import { DELIMITERS } from '../../csv';
 import { ChunkedDelimitedReader } from '../../csv/chunkedReader';
@@ -107,6 +108,16 @@ export function leadFieldSource(fns: IExecuteFunctions): FieldSource {
 			);
 		},
 	};
+}
+
+/** Writable custom object fields and the dedupe fields, from the object's description (read once by the caller). */
+export function customObjectFieldSource(describe: (call: CallOptions) => Promise<CustomObjectDescription>): FieldSource {
+	return { noun: 'custom object', load: async (call) => customObjectImportFields(await describe(call)) };
+}
+
+/** Writable lead fields and writable program member fields. */
+export function programMemberFieldSource(fns: IExecuteFunctions): FieldSource {
+	return { noun: 'lead or program member', load: async (call) => await describeProgramMemberImportFields(fns, call) };
 }
 
 /** Where a record came from, in the words n8n users see: `item 3`, `line 7 of the file in item 0`. */

@@ -1,15 +1,41 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { CustomObjectDescription } from '../../api/metadata';
 import { describeCustomObject } from '../../api/metadata';
 import type { CallOptions } from '../../api/bulkImport';
 import { alphabetical, readRetrySettings } from '../common/fields';
 import { executeImport, importOptions, inputProperties } from '../common/import';
+import { customObjectFieldSource } from '../common/importInput';
 import { readTarget } from './shared';
 
+const [inputField, ...fileFields] = inputProperties('record', 'records');
+
 const properties: INodeProperties[] = [
-	...inputProperties('record', 'records'),
+	inputField,
+	{
+		displayName: 'Fields to Send',
+		name: 'columns',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'autoMapInputData', value: null },
+		required: true,
+		displayOptions: { show: { inputSource: ['items'] } },
+		typeOptions: {
+			loadOptionsDependsOn: ['customObjectName'],
+			resourceMapper: {
+				resourceMapperMethod: 'getCustomObjectFields',
+				mode: 'add',
+				fieldWords: { singular: 'field', plural: 'fields' },
+				addAllFields: false,
+				multiKeyMatch: false,
+				supportAutoMap: true,
+			},
+		},
+		description:
+			"Which fields of the custom object each item fills. Map Automatically sends the items' fields, matched to the object's fields by API name or display name (ignoring case). Map Each Field Below lets you pick fields and give each a value; the dedupe fields, by which Marketo finds existing records, are required.",
+	},
+	...fileFields,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -31,22 +57,29 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	let described: CustomObjectDescription | undefined;
 	const describe = async (call: CallOptions = { retry: readRetrySettings(this, 0) }) =>
 		(described ??= await describeCustomObject(this, target.apiName, call));
-	// Dedupe fields are columns even when Marketo calls them read-only.
-	const fields = async (call: CallOptions) => {
-		const { fields: all, dedupeFields } = await describe(call);
-		return all.filter((field) => !field.readOnly || dedupeFields.includes(field.name));
-	};
 	// Failed and warned rows are traced to items by the first dedupe field. Describe is read once,
 	// for the field check and for this; if it fails here, the field check reports the error.
-	const [lookupField] = (await describe().catch(() => undefined))?.dedupeFields ?? [];
+	const dedupeFields = (await describe().catch(() => undefined))?.dedupeFields ?? [];
 	return await executeImport(this, items, {
 		target,
 		noun: 'custom object',
 		plural: 'records',
-		fieldSource: { noun: 'custom object', load: fields },
-		hasMapper: false,
-		lookupField,
+		fieldSource: customObjectFieldSource(describe),
+		hasMapper: true,
+		lookupField: dedupeFields[0],
 		formFields: () => ({}),
 		summary: () => ({ customObjectName: target.apiName }),
+		checkColumns: (columns) => {
+			const missing = dedupeFields.filter((name) => !columns.includes(name));
+			if (missing.length === 0) return;
+			const names = missing.map((name) => `"${name}"`).join(', ');
+			throw new NodeOperationError(
+				this.getNode(),
+				`The rows have no ${names} column${missing.length === 1 ? '' : 's'}, which Marketo needs to find ${target.apiName} records`,
+				{
+					description: `Marketo fails every row without its dedupe field${dedupeFields.length === 1 ? '' : 's'} (${dedupeFields.join(', ')}). Add ${missing.length === 1 ? 'it' : 'them'} to the items (or as a column of the file), or map ${missing.length === 1 ? 'it' : 'them'} in "Fields to Send".`,
+				},
+			);
+		},
 	});
 }

@@ -1,9 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { describeLeadFields, describeProgramMemberFields } from '../../api/metadata';
 import { alphabetical } from '../common/fields';
 import { executeImport, importOptions, inputProperties } from '../common/import';
+import { programMemberFieldSource } from '../common/importInput';
+
+const [inputField, ...fileFields] = inputProperties('lead', 'leads');
 
 const properties: INodeProperties[] = [
 	{
@@ -26,7 +28,29 @@ const properties: INodeProperties[] = [
 		description:
 			'The status every imported member gets: one of the statuses of the program\'s channel. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
-	...inputProperties('lead', 'leads'),
+	inputField,
+	{
+		displayName: 'Fields to Send',
+		name: 'columns',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'autoMapInputData', value: null },
+		required: true,
+		displayOptions: { show: { inputSource: ['items'] } },
+		typeOptions: {
+			resourceMapper: {
+				resourceMapperMethod: 'getProgramMemberFields',
+				mode: 'add',
+				fieldWords: { singular: 'field', plural: 'fields' },
+				addAllFields: false,
+				multiKeyMatch: false,
+				supportAutoMap: true,
+			},
+		},
+		description:
+			"Which lead and program member fields each item fills. Map Automatically sends the items' fields, matched to Marketo's fields by API name or display name (ignoring case). Map Each Field Below lets you pick fields and give each a value; email, by which Marketo finds or creates each member's lead, is required.",
+	},
+	...fileFields,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -59,20 +83,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		target: { kind: 'programMember', programId },
 		noun: 'lead or program member',
 		plural: 'members',
-		fieldSource: {
-			noun: 'lead or program member',
-			load: async (call) => {
-				const [leadFields, memberFields] = await Promise.all([
-					describeLeadFields(this, call),
-					describeProgramMemberFields(this, call),
-				]);
-				const writable = [...leadFields, ...memberFields].filter((field) => !field.readOnly);
-				// A lead field and a member field of the same name: keep the first (the lead's).
-				const seen = new Set<string>();
-				return writable.filter((field) => !seen.has(field.name) && seen.add(field.name));
-			},
-		},
-		hasMapper: false,
+		fieldSource: programMemberFieldSource(this),
+		hasMapper: true,
 		lookupField: 'email',
 		formFields: () => ({ programMemberStatus }),
 		summary: () => ({ programId, programMemberStatus }),
@@ -80,7 +92,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (!columns.includes('email')) {
 				throw new NodeOperationError(node, 'The rows have no "email" column', {
 					description:
-						'Marketo finds or creates each program member\'s lead by email, and refuses files without an email column. Add an "email" field to the items (or a column to the file).',
+						'Marketo finds or creates each program member\'s lead by email, and refuses files without an email column. Add an "email" field to the items (or a column to the file), or map it in "Fields to Send".',
 				});
 			}
 		},
