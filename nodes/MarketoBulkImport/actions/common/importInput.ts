@@ -216,8 +216,10 @@ export async function itemsInput(
 		: 'autoMapInputData';
 	const mapped = mappingMode === 'defineBelow';
 	// Mapped values come from expressions, evaluated once here; auto-mapped records are the items themselves.
+	// n8n's own check of required fields is skipped: it would stop the whole run on one item's empty
+	// dedupe field, where Marketo fails just that row (as when mapped automatically).
 	const records: Array<Readonly<Record<string, unknown>>> = mapped
-		? items.map((_, i) => (fns.getNodeParameter('columns.value', i, {}) as IDataObject) ?? {})
+		? items.map((_, i) => (fns.getNodeParameter('columns.value', i, {}, { skipValidation: true }) as IDataObject) ?? {})
 		: items.map((item) => item.json);
 
 	const pause = new YieldPoint();
