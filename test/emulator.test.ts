@@ -700,6 +700,38 @@ describe('metadata endpoints', () => {
 		expect((channels.find((c) => c.name === 'Webinar')?.progressionStatuses as { name: string }[]).map((s) => s.name)).toContain('Registered');
 	});
 
+	it('describes a custom object and program members in the reference\'s shapes (§4), on both program member paths', async () => {
+		await start();
+		const token = await getToken();
+		const car = result(await api('/rest/v1/customobjects/CAR_C/describe.json', token))[0];
+		expect(car).toMatchObject({
+			name: 'car_c',
+			idField: 'marketoGUID',
+			dedupeFields: ['vin'],
+			searchableFields: expect.arrayContaining([['vin']]),
+			relationships: [{ field: 'customerEmail', type: 'child', relatedTo: { name: 'Lead', field: 'email' } }],
+		});
+		const carFields = car.fields as Record<string, unknown>[];
+		expect(carFields.find((f) => f.name === 'vin')).toEqual({ name: 'vin', displayName: 'VIN', dataType: 'string', length: 17, updateable: true });
+		expect(carFields.find((f) => f.name === 'year')).toEqual({ name: 'year', displayName: 'Year', dataType: 'integer', updateable: true });
+		expect(carFields.find((f) => f.name === 'marketoGUID')?.updateable).toBe(false);
+		expect(errCode(await api('/rest/v1/customobjects/boat_c/describe.json', token))).toBe('1013');
+
+		const pm = result(await api('/rest/v1/programs/members/describe.json', token))[0];
+		expect(pm).toMatchObject({ name: 'API Program Membership', dedupeFields: ['leadId', 'programId'], searchableFields: expect.arrayContaining([['leadId']]) });
+		const pmFields = pm.fields as Record<string, unknown>[];
+		expect(pmFields.find((f) => f.name === 'membershipDate')).toEqual({
+			name: 'membershipDate',
+			displayName: 'membershipDate',
+			dataType: 'datetime',
+			updateable: false,
+			crmManaged: false,
+		});
+		expect(pmFields.find((f) => f.name === 'pmScore')).toMatchObject({ dataType: 'integer', updateable: true });
+		// The superseded path answers the same.
+		expect(result(await api('/rest/v1/program/members/describe.json', token))[0].fields).toEqual(pm.fields);
+	});
+
 	it('pages static lists with nextPageToken and offset/maxReturn', async () => {
 		await start();
 		const token = await getToken();
