@@ -1,8 +1,9 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
 /**
- * Fields picked in the editor ("Map Each Field Below") and a static list given by ID, in a
- * real n8n, against the emulator: only the mapped fields reach Marketo, typed as Marketo
- * wants them, and the leads join the list.
+ * Fields picked in the editor ("Map Each Field Below") for leads (with a static list given by ID),
+ * custom objects and program members, in a real n8n, against the emulator: only the mapped
+ * fields reach Marketo, typed as Marketo wants them, and the leads join the list. An item whose
+ * required (dedupe) field is empty fails alone, as Marketo fails it, in both n8n lines.
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';
@@ -10,9 +11,9 @@ import * as path from 'path';
 import { N8N_LINES, N8nInstance, getPackageTarball, lineLabel, type N8nLine, type WorkflowFixture } from './harness';
 import { sandboxOptions, startMarketoEmulator, type MarketoEmulator } from '../emulator';
 
-const workflow = JSON.parse(
-	readFileSync(path.join(__dirname, 'workflows', '05-map-each-field.json'), 'utf8'),
-) as WorkflowFixture;
+const loadWorkflow = (file: string) => JSON.parse(readFileSync(path.join(__dirname, 'workflows', file), 'utf8')) as WorkflowFixture;
+const workflow = loadWorkflow('05-map-each-field.json');
+const sisterWorkflow = loadWorkflow('06-map-each-field-sister-imports.json');
 const CLIENT_ID = 'e2e-client';
 const CLIENT_SECRET = 'e2e-secret-map';
 
@@ -22,6 +23,7 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 		let n8n: N8nInstance;
 		let emulator: MarketoEmulator;
 		let workflowId: string;
+		let sisterWorkflowId: string;
 
 		beforeAll(async () => {
 			emulator = await startMarketoEmulator({
@@ -41,7 +43,7 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 					data: { restEndpoint: `${emulator.url}/rest`, identityEndpoint: '', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
 				},
 			]);
-			[workflowId] = await n8n.importWorkflows([workflow]);
+			[workflowId, sisterWorkflowId] = await n8n.importWorkflows([workflow, sisterWorkflow]);
 		});
 
 		afterAll(async () => {
@@ -71,6 +73,43 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 				['map.three@example.com', 'Li', undefined, undefined],
 			]);
 			expect(emulator.listMembers(1002)).toEqual(expect.arrayContaining(leads.map((lead) => lead.id)));
+		});
+
+		it(sisterWorkflow.name, async () => {
+			const run = await n8n.execute(sisterWorkflowId);
+			// Custom object: the mapped fields, converted; the row with an empty dedupe field fails alone.
+			expect(run.itemsOf('Import cars')[0]).toMatchObject({
+				status: 'Complete',
+				customObjectName: 'car_c',
+				columns: ['vin', 'make', 'year', 'customerEmail'],
+				totals: { items: 3, imported: 2, failed: 1 },
+			});
+			const carJob = emulator.jobs().find((job) => job.file.toString('utf8').startsWith('vin,'));
+			expect(carJob?.file.toString('utf8')).toBe(
+				'vin,make,year,customerEmail\r\nE2E00000000000001,Škoda,2019,sister.one@example.com\r\nE2E00000000000002,"Citroën, ""DS""",2021,sister.two@example.com\r\n,Lada,1990,sister.three@example.com',
+			);
+			const cars = emulator.customObjectRecords('car_c').filter((car) => String(car.fields.vin).startsWith('E2E'));
+			expect(cars.map((car) => [car.fields.vin, car.fields.make, car.fields.year])).toEqual([
+				['E2E00000000000001', 'Škoda', 2019],
+				['E2E00000000000002', 'Citroën, "DS"', 2021],
+			]);
+
+			// Program members: lead and member fields, email first; members get the chosen status.
+			expect(run.itemsOf('Import members')[0]).toMatchObject({
+				status: 'Complete',
+				programId: '2001',
+				programMemberStatus: 'Registered',
+				columns: ['email', 'firstName', 'registrationCode', 'pmScore'],
+				totals: { items: 3, imported: 3 },
+			});
+			const memberJob = emulator.jobs().find((job) => job.file.toString('utf8').startsWith('email\t'));
+			expect(memberJob?.file.toString('utf8')).toBe(
+				'email\tfirstName\tregistrationCode\tpmScore\r\nsister.one@example.com\tÅsa\tREG-1\t12\r\nsister.two@example.com\tZoë\tREG-2\t7\r\nsister.three@example.com\tLi\t\t',
+			);
+			const one = emulator.leads().find((lead) => lead.email === 'sister.one@example.com');
+			expect(one?.firstName).toBe('Åsa');
+			const membership = emulator.programMembers(2001).find((member) => member.leadId === one?.id);
+			expect(membership).toMatchObject({ progressionStatus: 'Registered', fields: { registrationCode: 'REG-1', pmScore: 12 } });
 		});
 	},
 );
