@@ -14,8 +14,9 @@ function label(field: LeadField): string {
 }
 
 /**
- * One field of "Fields to Send". A required field is one Marketo identifies a row by: n8n shows
- * it first, marked, and it cannot be removed from the mapping.
+ * One field of "Fields to Send". A required field is one Marketo identifies a row by: n8n marks
+ * it, keeps it in the mapping and flags the node while it has no value. (An item whose value is
+ * empty is still sent, and fails alone in Marketo: see itemsInput.)
  */
 function mapperField(field: LeadField, displayName: string, required = false): ResourceMapperField {
 	return {
