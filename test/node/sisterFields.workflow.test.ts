@@ -152,6 +152,7 @@ describe('Custom Object: Fields to Send', () => {
 		expect(error?.message).toBe(
 			'These columns are not writable Marketo custom object fields: "colour" (did you mean color?); "marketoGUID" ("colour" is found in items 0–1)',
 		);
+		expect(error?.description).toMatch(/"Fields to Send" maps a field Marketo does not have .* Remove it from the mapping/);
 		expect(emulator.jobs()).toHaveLength(0);
 
 		const dropped = await runWorkflow({

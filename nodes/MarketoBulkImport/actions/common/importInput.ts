@@ -80,6 +80,9 @@ export interface InputSettings {
 	call: CallOptions;
 }
 
+const MAPPED_UNKNOWN_FIX =
+	'Marketo would refuse the whole file. "Fields to Send" maps a field Marketo does not have (or does not let you write): it was mapped for another object, or removed in Marketo since. Remove it from the mapping, or set Options → Unknown Columns to "Drop".';
+
 const TOO_LARGE_FIX = 'Marketo refuses files of 10 MB or more. Shorten the values of this row, or raise "Max File Size".';
 
 /** The parts of ImportInput that follow from how many rows each item holds. */
@@ -128,7 +131,7 @@ export function describeSource(itemIndex: number, line?: number): string {
 const MAX_LISTED_COLUMNS = 5;
 
 /** Which input items hold an unknown column: `in items 0–4`, `in the header of the file in item 2`. */
-type ColumnPlace = (column: string) => { text: string; firstItem?: number };
+type ColumnPlace = (column: string) => { text: string; firstItem?: number; fix?: string };
 
 function unknownColumnsError(fns: IExecuteFunctions, unknown: RowConverter['unknown'], noun: string, placeOf: ColumnPlace) {
 	const place = placeOf(unknown[0].column);
@@ -149,6 +152,7 @@ function unknownColumnsError(fns: IExecuteFunctions, unknown: RowConverter['unkn
 		{
 			itemIndex: place.firstItem,
 			description:
+				place.fix ??
 				'Marketo would refuse the whole file. Rename the columns to Marketo REST API names (use "Map Each Field Below" to pick them), or set Options → Unknown Columns to "Drop".',
 		},
 	);
@@ -236,7 +240,9 @@ export async function itemsInput(
 		records.forEach((record, i) => {
 			if (Object.prototype.hasOwnProperty.call(record, column)) holders.push(i);
 		});
-		return { text: `in ${describeItems(holders)}`, firstItem: holders[0] };
+		// A mapped field that is not a field: mapped for another object, or since removed in Marketo.
+		const fix = mapped ? MAPPED_UNKNOWN_FIX : undefined;
+		return { text: `in ${describeItems(holders)}`, firstItem: holders[0], fix };
 	});
 
 	const tooLarge = rowSizeCheck(converter.columns, settings.delimiter, settings.maxFileBytes);
