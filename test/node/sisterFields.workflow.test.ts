@@ -65,7 +65,9 @@ describe('Custom Object: Fields to Send', () => {
 	});
 
 	it('lists nothing until an object is chosen, and names an object Marketo does not know', async () => {
-		expect((await getCustomObjectFields.call(editorContext({}))).fields).toEqual([]);
+		const none = await getCustomObjectFields.call(editorContext({}));
+		expect(none.fields).toEqual([]);
+		expect(none.emptyFieldsNotice).toMatch(/^Choose a custom object/);
 		expect((await getCustomObjectFields.call(editorContext({ customObjectName: "={{ 'car_c' }}" }))).fields).toEqual([]);
 		await expect(getCustomObjectFields.call(editorContext({ customObjectName: 'boat_c' }))).rejects.toThrow(/1013/);
 	});

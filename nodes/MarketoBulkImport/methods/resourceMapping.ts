@@ -49,11 +49,17 @@ export async function getLeadFields(this: ILoadOptionsFunctions): Promise<Resour
 
 /**
  * The chosen custom object's writable fields, its dedupe fields first and required: Marketo
- * fails every row without them. Nothing until an object is chosen.
+ * fails every row without them. None until an object is chosen from the list.
  */
 export async function getCustomObjectFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 	const apiName = String(this.getCurrentNodeParameter('customObjectName') ?? '').trim();
-	if (apiName === '' || apiName.startsWith('=')) return { fields: [] };
+	if (apiName === '' || apiName.startsWith('=')) {
+		return {
+			fields: [],
+			emptyFieldsNotice:
+				'Choose a custom object from the list in "Custom Object Name or ID" to see its fields. With an expression there, use Map Automatically.',
+		};
+	}
 	const description = await describeCustomObject(this, apiName);
 	return {
 		fields: customObjectImportFields(description).map((field) =>
