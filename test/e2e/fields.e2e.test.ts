@@ -84,7 +84,7 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 				columns: ['vin', 'make', 'year', 'customerEmail'],
 				totals: { items: 3, imported: 2, failed: 1 },
 			});
-			const carJob = emulator.jobs().find((job) => job.file.toString('utf8').startsWith('vin,'));
+			const carJob = emulator.jobs().find((job) => job.kind === 'customObject');
 			expect(carJob?.file.toString('utf8')).toBe(
 				'vin,make,year,customerEmail\r\nE2E00000000000001,Škoda,2019,sister.one@example.com\r\nE2E00000000000002,"Citroën, ""DS""",2021,sister.two@example.com\r\n,Lada,1990,sister.three@example.com',
 			);
@@ -102,7 +102,7 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 				columns: ['email', 'firstName', 'registrationCode', 'pmScore'],
 				totals: { items: 3, imported: 3 },
 			});
-			const memberJob = emulator.jobs().find((job) => job.file.toString('utf8').startsWith('email\t'));
+			const memberJob = emulator.jobs().find((job) => job.kind === 'programMember');
 			expect(memberJob?.file.toString('utf8')).toBe(
 				'email\tfirstName\tregistrationCode\tpmScore\r\nsister.one@example.com\tÅsa\tREG-1\t12\r\nsister.two@example.com\tZoë\tREG-2\t7\r\nsister.three@example.com\tLi\t\t',
 			);
