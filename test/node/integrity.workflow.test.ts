@@ -336,7 +336,11 @@ describe('review findings', () => {
 			credentials: credentialsFor(emulator),
 			steps: [importStep({ waitForCompletion: false, maxInQueue: 10, maxFileSizeMb: 0.0003 })],
 		});
-		expect(creates().length).toBe(41);
+		// 41 one-row files and their status calls pass Marketo's 100 calls in 20 s: an upload can be
+		// refused with 606 and sent again after the wait (a CI run saw 11 such refusals in a row).
+		// What matters is that Marketo took 41 uploads in: 40 accepted, then the refused one.
+		const uploads = creates().filter((r) => r.code !== '606');
+		expect(uploads.map((r) => r.code ?? r.status)).toEqual([...Array(40).fill(200), '1003']);
 		expect(error?.message).toMatch(/Already accepted by Marketo: batches 1001–1040\./);
 		expect(error?.message.length).toBeLessThan(500);
 
@@ -348,6 +352,6 @@ describe('review findings', () => {
 			steps: [importStep({}, fileInput())],
 		});
 		expect(refused.error?.message).toMatch(/^Line 3 of the file in item 0: field "leadScore" has the value "x", .* \(14 more refused: lines 5, 7, 9, 11, 13, 15, 17, 19 and 6 more of the file in item 0\)$/);
-		// 41 files through a queue of 10: seconds on a loaded machine, not a timing check.
-	}, 30_000);
+		// 41 files through a queue of 10, and maybe a 20 s wait out of the rate limit: not a timing check.
+	}, 60_000);
 });
