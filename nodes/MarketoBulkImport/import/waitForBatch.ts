@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { BatchStatus, CallOptions, ImportTarget } from '../api/bulkImport';
 import { getBatchStatus } from '../api/bulkImport';
 import type { MarketoFunctions } from '../transport';
+import { CancelledError } from '../transport';
 import { waitFor } from '../transport/wait';
 
 export interface WaitSettings {
@@ -31,20 +32,28 @@ export async function waitForBatch(
 	initial?: BatchStatus,
 ): Promise<{ status: BatchStatus; timedOut: boolean }> {
 	const deadline = Date.now() + wait.timeoutMs;
-	let status = initial ?? (await getBatchStatus(fns, target, batchId, options));
+	const cancelled = () =>
+		new NodeOperationError(fns.getNode(), `The execution was cancelled while waiting for batch ${batchId}; Marketo goes on importing it`, {
+			itemIndex: options.itemIndex,
+			description: 'Read its status later with Get Status.',
+		});
+	// A cancel can land in a status call as well as between two: the same account either way.
+	const read = async () => {
+		try {
+			return await getBatchStatus(fns, target, batchId, options);
+		} catch (error) {
+			throw error instanceof CancelledError ? cancelled() : (error as NodeOperationError);
+		}
+	};
+	let status = initial ?? (await read());
 	while (!isFinished(status)) {
 		const remaining = deadline - Date.now();
 		if (remaining <= 0) return { status, timedOut: true };
 		const verdict = await waitFor(Math.max(MIN_POLL_MS, Math.min(wait.pollIntervalMs, remaining)), {
 			signal: options.signal,
 		});
-		if (verdict === 'cancelled') {
-			throw new NodeOperationError(fns.getNode(), `The execution was cancelled while waiting for batch ${batchId}; Marketo goes on importing it`, {
-				itemIndex: options.itemIndex,
-				description: 'Read its status later with Get Status.',
-			});
-		}
-		status = await getBatchStatus(fns, target, batchId, options);
+		if (verdict === 'cancelled') throw cancelled();
+		status = await read();
 	}
 	return { status, timedOut: false };
 }

@@ -204,12 +204,14 @@ export class DeadlineReachedError extends NodeOperationError {
 }
 
 /**
- * The call's abort signal fired during a wait (or before the call was sent). Nothing is sent
- * after a cancel, and waits only follow answers proving no batch was made, so an upload
- * that ends with this error was not accepted by Marketo.
+ * The call's abort signal fired during a wait, before the call was sent, or while a read (or
+ * the token request before an upload) was under way. Nothing is sent after a cancel, waits
+ * only follow answers proving no batch was made, and an upload cut while it was being sent
+ * is an UploadOutcomeUnknownError instead: an upload that ends with this error was not
+ * accepted by Marketo.
  */
 export class CancelledError extends NodeOperationError {
-	/** The wait that was cut, or undefined when the call was cancelled before it was sent. */
+	/** The wait that was cut, or undefined when the call was cancelled before it was sent or while it was under way. */
 	readonly wait: WaitKind | undefined;
 
 	readonly lastCode: string | undefined;
@@ -222,6 +224,8 @@ export class CancelledError extends NodeOperationError {
 		node: INode,
 		options: {
 			wait?: WaitKind;
+			/** The request (a read, or the token request before an upload) was cut while under way. */
+			underWay?: boolean;
 			lastCode?: string;
 			lastMessage?: string;
 			callKind: Exclude<CallKind, 'token'>;
@@ -231,7 +235,14 @@ export class CancelledError extends NodeOperationError {
 	) {
 		super(
 			node,
-			prefixed(options, options.wait ? `cancelled during ${WAIT_WORDS[options.wait]}` : 'cancelled before the request was sent'),
+			prefixed(
+				options,
+				options.wait
+					? `cancelled during ${WAIT_WORDS[options.wait]}`
+					: options.underWay
+						? 'cancelled while the request was under way'
+						: 'cancelled before the request was sent',
+			),
 			{
 				itemIndex: options.itemIndex,
 				description: options.callKind === 'upload' ? NOT_ACCEPTED : 'The execution was cancelled.',

@@ -129,6 +129,11 @@ async function marketoRequest(fns: MarketoFunctions, call: MarketoCall, expect: 
 		if (outcome.kind !== 'identity') renew = false;
 
 		const decision = decide(outcome, { kind: kindFor(outcome, callKind), settings, spent });
+		// n8n aborts the request in flight on a cancel: that is a cancel, not a network failure.
+		// An upload cut while being sent keeps its 'unknown' verdict (Marketo may have it).
+		if (call.signal?.aborted && decision.action !== 'return' && decision.action !== 'unknownUpload') {
+			throw new CancelledError(node, { callKind, underWay: true, context: call.context, itemIndex: call.itemIndex });
+		}
 		switch (decision.action) {
 			case 'return':
 				return outcome as Outcome & { kind: 'ok' };
