@@ -70,6 +70,8 @@ export interface MarketoEmulator {
 	stats(): { inFlight: number; rateWindowCount: number; quotaUsed: number; activeImports: number; now: number };
 	/** Moves the emulator clock forward (tokens, rate window, job timing). */
 	advanceClock(ms: number): void;
+	/** Stops the wall clock's share: from now on only advanceClock moves the emulator's time. */
+	freezeClock(): void;
 	resetQuota(): void;
 	/** Back to the start options and seed data: no jobs, tokens, faults or request log. */
 	reset(): void;
@@ -114,6 +116,7 @@ export async function startMarketoEmulator(options: EmulatorOptions = {}): Promi
 			now: s.clock.now(),
 		}),
 		advanceClock: (ms) => s.advanceClock(ms),
+		freezeClock: () => s.clock.freeze(),
 		resetQuota: () => s.limits.resetQuota(),
 		reset: () => s.reset(),
 		close: () => s.close(),

@@ -4,20 +4,32 @@
  */
 import type { ResolvedOptions } from './options';
 
-/** Wall clock plus an offset that tests can advance (`/__emulator/clock/advance`). */
+/**
+ * Wall clock plus an offset that tests can advance (`/__emulator/clock/advance`). A test that
+ * checks exact times can freeze it: then only `advance` moves it, however slow the machine is.
+ */
 export class Clock {
 	private offset = 0;
 
+	private frozenAt: number | undefined;
+
 	now(): number {
-		return Date.now() + this.offset;
+		return this.frozenAt ?? Date.now() + this.offset;
 	}
 
 	advance(ms: number): void {
-		if (Number.isFinite(ms) && ms > 0) this.offset += ms;
+		if (!Number.isFinite(ms) || ms <= 0) return;
+		if (this.frozenAt === undefined) this.offset += ms;
+		else this.frozenAt += ms;
+	}
+
+	freeze(): void {
+		this.frozenAt = this.now();
 	}
 
 	reset(): void {
 		this.offset = 0;
+		this.frozenAt = undefined;
 	}
 }
 

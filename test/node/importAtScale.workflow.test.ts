@@ -150,7 +150,8 @@ describe('faults', () => {
 		expect(emulator.requests().filter((r) => r.code === code)).toHaveLength(6);
 		expect(emulator.jobs()).toHaveLength(1);
 		expect(expectTotalsAddUp(output('Import'), items.length).imported).toBe(items.length);
-	});
+		// Six back-offs in milliseconds, but a loaded CI machine took over 5 s: not a timing check.
+	}, 30_000);
 
 	it('transient errors (611, 502, connection reset) on reads are retried', async () => {
 		emulator = await startEmulator();

@@ -301,8 +301,9 @@ describe('secrets', () => {
 describe('deadline', () => {
 	it('does not start a queue-full wait that would end after the deadline', async () => {
 		const n8n = fakeN8n({ api: [marketoError('1016', 'There are 10 imports currently being processed. Please try again later')] });
-		const deadline = Date.now() + 120;
-		const retry = { ...TINY, queueFullDelayMs: 50, maxDelayMs: 50, maxQueueWaitMs: 60_000 };
+		// Room for two waits of 0.4 s and a third that would pass the deadline, on a loaded machine too.
+		const deadline = Date.now() + 1_000;
+		const retry = { ...TINY, queueFullDelayMs: 400, maxDelayMs: 400, maxQueueWaitMs: 60_000 };
 		const error = (await failure(marketoJson(n8n.fns, upload({ deadline, retry, context: 'File 1 of 2' })))) as DeadlineReachedError;
 		expect(Date.now()).toBeLessThanOrEqual(deadline);
 		expect(error).toBeInstanceOf(DeadlineReachedError);
@@ -311,7 +312,7 @@ describe('deadline', () => {
 		expect(error.lastCode).toBe('1016');
 		expect(error.lastMessage).toBe('There are 10 imports currently being processed. Please try again later');
 		expect(error.callKind).toBe('upload');
-		expect(error.message).toMatch(/^File 1 of 2: the time limit was reached: the wait for a free place in Marketo's import queue \(0\.1 s\) would have ended after it\. Last answer: Marketo error 1016: There are 10 imports/);
+		expect(error.message).toMatch(/^File 1 of 2: the time limit was reached: the wait for a free place in Marketo's import queue \(0\.4 s\) would have ended after it\. Last answer: Marketo error 1016: There are 10 imports/);
 		expect(error.description).toMatch(/Marketo has not accepted this file/);
 		expect(n8n.uploads()).toBeGreaterThanOrEqual(2);
 	});
