@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions */
 /**
  * scripts/release/scan.mjs runs n8n's verification scan (@n8n/scan-community-package's
  * analyzePackage) on a folder: it must pass a clean package, and fail, naming the rule, on

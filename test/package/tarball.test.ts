@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions */
 /**
  * The tarball npm would publish from the current build: exactly the files n8n loads (built
  * nodes and credentials, codex, icons) plus package.json, README.md, LICENSE and CHANGELOG.md;

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions */
 /**
  * The release gate publish.yml runs before `npm publish` (scripts/release/check-tag.js): the tag
  * must be v + package.json's version, and CHANGELOG.md must have that version's section with
