@@ -100,12 +100,6 @@ function readImportSettings(fns: IExecuteFunctions, spec: ImportSpec): ImportSet
 	}
 	const waitForCompletion = options.waitForCompletion === true;
 	const dryRun = options.dryRun === true;
-	if (options.skipUnchanged === true && !waitForCompletion && !dryRun) {
-		throw new NodeOperationError(node, 'Skip Unchanged Rows needs Wait for Completion', {
-			description:
-				'Only rows Marketo confirmed are remembered, which the node learns by waiting for the batches. Turn on Options → Wait for Completion, or turn off Skip Unchanged Rows.',
-		});
-	}
 	return {
 		format: fns.getNodeParameter('format', 0) as DelimitedFormat,
 		inputSource: fns.getNodeParameter('inputSource', 0, 'items') === 'binaryFile' ? 'binaryFile' : 'items',
@@ -121,7 +115,8 @@ function readImportSettings(fns: IExecuteFunctions, spec: ImportSpec): ImportSet
 		baseName: String(options.fileName ?? spec.plural).trim() || spec.plural,
 		retry: readRetrySettings(fns, 0),
 		continueOnFail: fns.continueOnFail(),
-		skipUnchanged: options.skipUnchanged === true ? readSkipSettings(fns, options, dryRun) : undefined,
+		// Shown only with Wait for Completion (n8n drops it otherwise): only confirmed rows are remembered.
+		skipUnchanged: options.skipUnchanged === true && waitForCompletion ? readSkipSettings(fns, options, dryRun) : undefined,
 		dryRun,
 	};
 }
