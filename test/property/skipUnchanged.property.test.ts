@@ -34,7 +34,7 @@ function fakeFunctions(store: MemoryProcessedDataStore, mode: 'trigger' | 'manua
 		helpers: {
 			checkProcessedAndRecord: async (items: string[], scope: 'node', options: { mode: 'entries' }) =>
 				await store.checkProcessedAndRecord(items, scope, contextData, options),
-			removeProcessed: async (items: string[], scope: 'node', options: { mode: 'entries' }) =>
+			removeProcessed: async (items: string[], scope: 'node') =>
 				await store.removeProcessed(items, scope, contextData),
 			clearAllProcessedItems: async (scope: 'node') => await store.clearAllProcessedItems(scope, contextData),
 			getProcessedDataCount: async (scope: 'node') => await store.getProcessedDataCount(scope, contextData),
