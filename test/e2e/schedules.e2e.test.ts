@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- a test: it reads n8n's database with the sqlite3 command */
 /**
  * Skip Unchanged Rows in a real n8n (both lines), through `n8n execute`: 10,000 leads from a
  * Code node, imported twice. Between the runs the workflow is imported again with a source that
@@ -14,7 +14,7 @@ import { startMarketoEmulator, type MarketoEmulator } from '../emulator';
 import { parseDelimited } from '../../nodes/MarketoBulkImport/csv';
 
 const CLIENT_ID = 'e2e-client';
-const CLIENT_SECRET = 'e2e-secret-schedules';
+const CLIENT_SECRET = 'e2e-secret-map';
 const WORKFLOW_ID = 'mktoE2eSchedule1';
 const IMPORT_NODE_ID = '0004e8d1-e2e0-4000-8000-000000000003';
 const LEADS = 10_000;

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 /**
  * n8n's processed-data store (what the Remove Duplicates node and our Skip Unchanged Rows
  * use), in memory, for n8n-core's engine: the same rules as n8n's own DeduplicationHelper in

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 /**
  * Built for schedules: Skip Unchanged Rows and Dry Run, in n8n-core's engine against the
  * emulator, with n8n's processed-data store played in memory (shared by runs of one workflow ID).

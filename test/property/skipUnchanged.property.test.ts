@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * Skip Unchanged Rows across many runs of a schedule: random rows, random changes (and values
  * changed back), rows of one key twice, new rows, random failed rows and unfinished batches.

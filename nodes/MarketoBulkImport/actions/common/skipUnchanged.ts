@@ -148,7 +148,16 @@ export class SkipUnchanged {
 		}));
 		const confirmed = this.plan.confirmedFingerprints(confirmedFileRows(batches));
 		if (!this.settings.record || confirmed.length === 0) return 0;
-		await this.fns.helpers.checkProcessedAndRecord(confirmed, SCOPE, { mode: 'entries', maxEntries: this.settings.limit });
+		try {
+			await this.fns.helpers.checkProcessedAndRecord(confirmed, SCOPE, { mode: 'entries', maxEntries: this.settings.limit });
+		} catch (error) {
+			// The import itself went through: not remembering only means sending these rows again next time.
+			this.fns.logger.warn(
+				`Marketo Bulk Import: ${confirmed.length} imported rows could not be remembered for Skip Unchanged Rows (${(error as Error).message}); they will be sent again next time`,
+				{ node: this.fns.getNode().name },
+			);
+			return 0;
+		}
 		return confirmed.length;
 	}
 
