@@ -12,6 +12,8 @@
  */
 import './env';
 
+import { fork } from 'child_process';
+
 import type { BenchRow } from './csv.bench';
 import { makeImportLeads } from './leads';
 
@@ -115,11 +117,29 @@ export function skipUnchangedRows(result: SkipBenchResult): BenchRow[] {
 	];
 }
 
+/** Runs the benchmark in a fresh process (same node flags), as bench/index.ts does with the imports. */
+export async function skipUnchangedInWorker(leads: number): Promise<SkipBenchResult> {
+	return await new Promise((resolve, reject) => {
+		const child = fork(__filename, [], {
+			execArgv: process.execArgv,
+			env: { ...process.env, BENCH_SKIP_LEADS: String(leads) },
+			stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+		});
+		let result: SkipBenchResult | undefined;
+		child.on('message', (message) => {
+			result = message as SkipBenchResult;
+		});
+		child.on('error', reject);
+		child.on('exit', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`Skip Unchanged Rows benchmark exited with code ${code}`))));
+	});
+}
+
 if (require.main === module) {
 	const count = Number(process.env.BENCH_SKIP_LEADS ?? 1_000_000);
 	runSkipUnchangedBench(count)
 		.then((result) => {
 			console.log(JSON.stringify(result, null, 2));
+			process.send?.(result);
 			process.exit(0);
 		})
 		.catch((error: unknown) => {

@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- a test: it reads n8n's database with the sqlite3 command */
 /**
- * Skip Unchanged Rows in a real n8n (both lines), through `n8n execute`: 10,000 leads from a
- * Code node, imported twice. Between the runs the workflow is imported again with a source that
+ * Skip Unchanged Rows in a real n8n (both lines), through `n8n execute`: a CSV file of 10,000
+ * leads from a Code node, imported twice. Between the runs the workflow is imported again with a source that
  * changes 100 leads and adds 50 (same workflow and node IDs, as when a user edits it): the
  * second run uploads exactly those 150 rows. The history is read from n8n's own database
  * (table processed_data, one row per workflow and node) after each run.
@@ -21,14 +21,18 @@ const LEADS = 10_000;
 
 /** The source: 10,000 leads; `changed` of them with a new title, and `added` more. */
 function workflow(changed: number, added: number): WorkflowFixture {
+	// One CSV file (as a CRM export), not 10,000 items: `n8n execute` prints the whole run as one
+	// log line, and a print of several MB can be cut off when n8n exits.
 	const code = [
 		`const changed = ${changed}, added = ${added};`,
-		`const leads = [];`,
+		`const lines = ['email,firstName,company,title'];`,
 		`for (let i = 0; i < ${LEADS} + added; i++) {`,
-		`  leads.push({ json: { email: 'sched' + i + '@example.com', firstName: 'Zoë ' + (i % 13), company: 'Acme, Inc. "' + (i % 7) + '"',`,
-		`    title: i % 97 === 0 && i / 97 < changed ? 'Changed' : 'Engineer' } });`,
+		`  const title = i % 97 === 0 && i / 97 < changed ? 'Changed' : 'Engineer';`,
+		`  lines.push('sched' + i + '@example.com,Ann ' + (i % 13) + ',"Acme, Inc. ""' + (i % 7) + '"""' + ',' + title);`,
 		`}`,
-		`return leads;`,
+		`const csv = lines.join('\\r\\n');`,
+		`const data = typeof Buffer !== 'undefined' ? Buffer.from(csv, 'utf8').toString('base64') : btoa(csv);`,
+		`return [{ json: { rows: lines.length - 1 }, binary: { data: { data, mimeType: 'text/csv', fileName: 'contacts.csv', fileExtension: 'csv' } } }];`,
 	].join('\n');
 	return {
 		id: WORKFLOW_ID,
@@ -40,6 +44,7 @@ function workflow(changed: number, added: number): WorkflowFixture {
 				parameters: {
 					resource: 'lead',
 					operation: 'import',
+					inputSource: 'binaryFile',
 					format: 'csv',
 					lookupField: 'email',
 					options: { waitForCompletion: true, skipUnchanged: true, pollIntervalSeconds: 0.25, timeoutMinutes: 3, retryWaitSeconds: 0.1 },
