@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- a benchmark script, not node code */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, no-console -- a benchmark script, not node code: it forks itself */
 /**
  * Skip Unchanged Rows at scale: 1,000,000 leads imported once (every row sent and remembered),
  * then the same leads again (nothing sent). Runs the real node in n8n-core's engine against the
