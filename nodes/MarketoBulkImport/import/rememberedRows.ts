@@ -9,21 +9,25 @@
  * row is skipped only when its content is what Marketo holds from this node, and a value
  * changed back (A → B → A) is sent again.
  */
-import { createHash } from 'crypto';
+import * as crypto from 'crypto';
 
 /**
- * A fingerprint is SHA-256 truncated to 16 bytes (base64, 22 characters): 128 bits keep a
+ * A fingerprint is the first 22 base64 characters of a SHA-256 (132 bits): enough to keep a
  * false match (a changed row taken for unchanged) out of reach even over billions of rows.
  */
-const FINGERPRINT_BYTES = 16;
-/** Key hashes only detect a key used twice in one run: a collision just sends a row, never skips one. */
-const KEY_BYTES = 9;
+const FINGERPRINT_CHARS = 22;
 const SEPARATOR = '\u0000';
+
+/** One-shot hashing (Node 20.12+) is about twice as fast as a Hash object per row. */
+const sha256Base64: (text: string) => string =
+	typeof (crypto as { hash?: unknown }).hash === 'function'
+		? (text) => (crypto as unknown as { hash: (algorithm: string, data: string, encoding: string) => string }).hash('sha256', text, 'base64')
+		: (text) => crypto.createHash('sha256').update(text, 'utf8').digest('base64');
 
 export interface RowFingerprint {
 	/** Of the target, the form fields, the columns and every cell of the row. */
 	row: string;
-	/** Of the row's key values; undefined when a key cell is empty (such a row is always sent). */
+	/** The row's key values (trimmed, lower-cased); undefined when a key cell is empty (such a row is always sent). */
 	key: string | undefined;
 }
 
@@ -43,21 +47,15 @@ export class RowFingerprinter {
 	}
 
 	of(cells: readonly string[]): RowFingerprint {
-		const row = createHash('sha256')
-			.update(this.prefix + cells.join(SEPARATOR), 'utf8')
-			.digest()
-			.subarray(0, FINGERPRINT_BYTES)
-			.toString('base64')
-			.replace(/=+$/, '');
+		const row = sha256Base64(this.prefix + cells.join(SEPARATOR)).slice(0, FINGERPRINT_CHARS);
 		let keyText = '';
 		for (const position of this.keyPositions) {
 			const value = position < 0 ? '' : (cells[position] ?? '').trim().toLowerCase();
 			if (value === '') return { row, key: undefined };
 			keyText += value + SEPARATOR;
 		}
-		if (this.keyPositions.length === 0) return { row, key: undefined };
-		const key = createHash('sha256').update(keyText, 'utf8').digest().subarray(0, KEY_BYTES).toString('base64');
-		return { row, key };
+		// Kept as text, only for this run (to find keys used twice): no hash needed.
+		return { row, key: this.keyPositions.length === 0 ? undefined : keyText };
 	}
 }
 
