@@ -201,6 +201,24 @@ describe('Skip Unchanged Rows (leads)', () => {
 		expect(uploadedRows(jobsBefore).map((row) => row.email)).toEqual([leads[1].email, leads[1].email]);
 	}, 60_000);
 
+	it('a Remembered Rows Limit that is not a whole number above 0 stops the node before anything is sent, saying how to fix it', async () => {
+		const { error } = await run(awkwardLeads(3), leadImport(skipOptions({ rememberedRowsLimit: '={{ 0 }}' })));
+		expect(error?.message).toBe('"Remembered Rows Limit" is 0, not a whole number above 0');
+		expect(error?.description).toMatch(/at least as large as the rows of one run/);
+		expect(emulator.jobs()).toHaveLength(0);
+	}, 60_000);
+
+	it('n8n\'s limit keeps the history to the newest entries: rows beyond it are sent again', async () => {
+		const leads = awkwardLeads(30);
+		await run(leads, leadImport(skipOptions({ rememberedRowsLimit: 20 })));
+		expect(processedData.entries(workflowId, 'marketo-1')).toHaveLength(20);
+		const jobsBefore = emulator.jobs().length;
+		const again = await run(leads, leadImport(skipOptions({ rememberedRowsLimit: 20 })));
+		// The oldest 10 were dropped by n8n's store: sent again, not lost.
+		expect(uploadedRows(jobsBefore).map((row) => row.email)).toEqual(leads.slice(0, 10).map((lead) => lead.email));
+		expect(totalsOf(again.output('Import'))).toMatchObject({ items: 30, imported: 10, skippedUnchanged: 20 });
+	}, 60_000);
+
 	it('is an option of Wait for Completion: without it, every row is sent and nothing is remembered', async () => {
 		const leads = awkwardLeads(4);
 		await run(leads, leadImport(skipOptions()));
