@@ -27,6 +27,7 @@ import type { ImportBenchResult } from './import.runner';
 import { callsPerBatch, complete, runImportBench } from './import.runner';
 import { EXPORT_COLUMNS } from './leads';
 import { streamingFileInputWired as streamingWired } from './wiring';
+import { skipUnchangedInWorker, skipUnchangedRows } from './skipUnchanged.bench';
 
 const DOC = join(__dirname, '..', 'docs', 'benchmarks.md');
 const MIB = 1024 * 1024;
@@ -337,6 +338,11 @@ function howMeasured(imp: ImportBenchResult): string {
 			'**filesystem mode** (a temporary storage folder, as with `N8N_DEFAULT_BINARY_DATA_MODE=filesystem`), so the item ' +
 			'holds a reference to a file on disk as after a Read Binary File node. Import with Input Binary File, delimiter ' +
 			'detected, same options and emulator speed.',
+		'- **Skip Unchanged Rows** (`bench/skipUnchanged.bench.ts`, its own process): 1,000,000 leads imported with Skip ' +
+			'Unchanged Rows, then the same leads again; the second run is measured (time, peak RSS and heap + buffers over ' +
+			'their values at its start, rows the emulator received). n8n\'s processed-data store is played in memory by ' +
+			"n8n's rules (`test/harness/processedDataStore.ts`); the stored history is the JSON value n8n writes to its " +
+			'`processed_data` table (entries × 24-character MD5 hashes).',
 		'- **Emulator alone**: 200,000 of the same leads as 9.5 MB CSV files (built by the node\'s `buildFiles`) posted ' +
 			'straight to the emulator\'s process (fetch, no node) with import timing off, so each create call parses, ' +
 			'validates and upserts every row before answering.',
@@ -360,7 +366,9 @@ async function main() {
 		csvRows = await runCsvBench();
 	}
 	const imp = await runImportBench({ log, scale: SCALE });
-	const rows = [...csvRows, ...imp.rows];
+	log('Skip Unchanged Rows: a second run of unchanged leads');
+	const skipRows = skipUnchangedRows(await skipUnchangedInWorker(Math.round(1_000_000 / SCALE)));
+	const rows = [...csvRows, ...imp.rows, ...skipRows];
 	const runtime = performance.now() - started;
 	const loadAfter = loadavg()[0];
 

@@ -26,11 +26,13 @@ import type {
 	IRun,
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { ICredentialsHelper, NodeConnectionTypes, Workflow } from 'n8n-workflow';
 
 import { MarketoApi } from '../../credentials/MarketoApi.credentials';
 import { MarketoBulkImport } from '../../nodes/MarketoBulkImport/MarketoBulkImport.node';
+import { useMemoryProcessedData } from './processedDataStore';
 
 export const NODE_TYPE = 'n8n-nodes-marketo-bulk.marketoBulkImport';
 const SOURCE_TYPE = 'test.itemsSource';
@@ -170,6 +172,10 @@ export interface RunOptions {
 	onStarted?: (cancel: () => void) => void;
 	/** The workflow's time zone setting (n8n's `getTimezone()`); n8n's default otherwise. */
 	timezone?: string;
+	/** How the execution was started ('manual' by default, as from the editor; 'trigger' as a schedule). */
+	mode?: WorkflowExecuteMode;
+	/** The workflow's ID: runs with the same ID share the processed-data history (Skip Unchanged Rows). */
+	workflowId?: string;
 }
 
 export interface RunResult {
@@ -210,6 +216,7 @@ export const loggedMessages: Array<{ level: string; message: string; meta?: obje
 
 export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	prepareContainer();
+	await useMemoryProcessedData();
 	const credentialId = options.credentialId ?? 'marketo-cred-1';
 	const asIsKey = options.itemsAsIs ? `items-${++itemsAsIsSeq}` : '';
 	if (asIsKey) itemsAsIs.set(asIsKey, options.items);
@@ -255,7 +262,7 @@ async function execute(options: RunOptions, credentialId: string, asIsKey: strin
 	});
 
 	const workflowData: IWorkflowBase = {
-		id: 'wf-test',
+		id: options.workflowId ?? 'wf-test',
 		name: 'Marketo test workflow',
 		active: false,
 		nodes,
@@ -274,10 +281,11 @@ async function execute(options: RunOptions, credentialId: string, asIsKey: strin
 		settings: workflowData.settings,
 	});
 
-	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', workflowData);
+	const mode = options.mode ?? 'manual';
+	const hooks = new ExecutionLifecycleHooks(mode, 'exec-1', workflowData);
 	const additionalData = buildAdditionalData(options.credentials, hooks);
 
-	const execution = new WorkflowExecute(additionalData, 'manual').run(workflow, nodes[0]);
+	const execution = new WorkflowExecute(additionalData, mode).run(workflow, nodes[0]);
 	// What n8n does on Stop: cancel the execution, which aborts its cancel signal.
 	options.onStarted?.(() => execution.cancel());
 	const run = await execution;

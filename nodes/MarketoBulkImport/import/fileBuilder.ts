@@ -35,7 +35,7 @@ export class RowLedger {
 
 	private readonly lines: number[] = [];
 
-	/** Rows built so far per input item. */
+	/** Rows built (or passed over) so far per input item. */
 	private readonly perItem: number[] = [];
 
 	get count(): number {
@@ -45,6 +45,11 @@ export class RowLedger {
 	add(item: number, line?: number): void {
 		this.items.push(item);
 		if (line !== undefined) this.lines.push(line);
+		this.perItem[item] = (this.perItem[item] ?? 0) + 1;
+	}
+
+	/** Counts a row of `item` that is deliberately not sent (Skip Unchanged Rows): it is not missing. */
+	passOver(item: number): void {
 		this.perItem[item] = (this.perItem[item] ?? 0) + 1;
 	}
 

@@ -35,6 +35,11 @@ export interface OutcomeCounts {
 export interface ImportTotals extends OutcomeCounts {
 	/** Rows (items, or data rows of input files), refused ones included. */
 	items: number;
+	/**
+	 * Rows not sent because Marketo already holds them as they are (Skip Unchanged Rows; only
+	 * present with that option). `items` is the sum of every outcome, this one included.
+	 */
+	skippedUnchanged?: number;
 }
 
 /** A finished batch's report rows, traced to the rows of the file; or why they could not be read. */
@@ -219,6 +224,11 @@ export function sumCounts(counts: OutcomeCounts): number {
 		counts.pending +
 		counts.outcomeUnknown
 	);
+}
+
+/** Every row of a run in one outcome: the sum that must equal `items`. */
+export function sumTotals(totals: ImportTotals): number {
+	return sumCounts(totals) + (totals.skippedUnchanged ?? 0);
 }
 
 export type { ReportRow };

@@ -10,7 +10,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemDat
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ImportTarget } from '../../api/bulkImport';
-import type { DelimitedFormat } from '../../csv';
+import type { DelimitedFormat, Delimiter } from '../../csv';
 import { DELIMITERS, FILE_EXTENSIONS } from '../../csv';
 import type { Refusal } from '../../import/cells';
 import {
@@ -20,6 +20,7 @@ import {
 	MULTIPART_ALLOWANCE_BYTES,
 	RowLedger,
 } from '../../import/fileBuilder';
+import type { RowBatch } from '../../import/fileBuilder';
 import { describeBatches, describeItems, describeLines } from '../../import/itemList';
 import type { BatchAccount, BatchReport, ImportTotals } from '../../import/outcomes';
 import { accountBatch, addCounts, emptyCounts, readBatchReport } from '../../import/outcomes';
@@ -31,6 +32,9 @@ import type { RetrySettings } from '../../transport/retryPolicy';
 import { readRetrySettings } from './fields';
 import type { FieldSource, ImportInput, SkippedFileRow, UnknownColumns } from './importInput';
 import { describeSource, filesInput, itemsInput } from './importInput';
+import { dryRunFileItems } from './dryRun';
+import type { SkipSettings } from './skipUnchanged';
+import { readSkipSettings, SkipUnchanged } from './skipUnchanged';
 import { readWaitSettings } from './wait';
 
 export { importOptions, inputProperties } from './importProperties';
@@ -56,6 +60,8 @@ export interface ImportSpec {
 	summary?: (formFields: Record<string, string | undefined>) => IDataObject;
 	/** Checks the file's columns before anything is uploaded. */
 	checkColumns?: (columns: readonly string[]) => void;
+	/** The columns Marketo finds existing records by (Skip Unchanged Rows tracks rows by them). */
+	keyColumns: readonly string[];
 }
 
 /** The options of one import run, read and checked once. */
@@ -72,6 +78,9 @@ interface ImportSettings {
 	baseName: string;
 	retry: Partial<RetrySettings>;
 	continueOnFail: boolean;
+	/** Skip Unchanged Rows, when on. */
+	skipUnchanged?: SkipSettings;
+	dryRun: boolean;
 }
 
 function readImportSettings(fns: IExecuteFunctions, spec: ImportSpec): ImportSettings {
@@ -90,6 +99,7 @@ function readImportSettings(fns: IExecuteFunctions, spec: ImportSpec): ImportSet
 		});
 	}
 	const waitForCompletion = options.waitForCompletion === true;
+	const dryRun = options.dryRun === true;
 	return {
 		format: fns.getNodeParameter('format', 0) as DelimitedFormat,
 		inputSource: fns.getNodeParameter('inputSource', 0, 'items') === 'binaryFile' ? 'binaryFile' : 'items',
@@ -105,6 +115,9 @@ function readImportSettings(fns: IExecuteFunctions, spec: ImportSpec): ImportSet
 		baseName: String(options.fileName ?? spec.plural).trim() || spec.plural,
 		retry: readRetrySettings(fns, 0),
 		continueOnFail: fns.continueOnFail(),
+		// Shown only with Wait for Completion (n8n drops it otherwise): only confirmed rows are remembered.
+		skipUnchanged: options.skipUnchanged === true && waitForCompletion ? readSkipSettings(fns, options, dryRun) : undefined,
+		dryRun,
 	};
 }
 
@@ -143,7 +156,8 @@ export async function executeImport(
 	const refused = [...input.refused].sort((a, b) => a.itemIndex - b.itemIndex || (a.line ?? 0) - (b.line ?? 0));
 
 	// 2. What cannot be sent stops the run, or becomes error items (Continue On Fail).
-	const output = refusalItems(fns, refused, spec, settings.continueOnFail);
+	// A dry run lists what it refuses instead of stopping at the first.
+	const output = refusalItems(fns, refused, spec, settings.continueOnFail || settings.dryRun);
 	if (input.rowCount === 0) {
 		if (output.length === 0 && input.skippedRows.length === 0) {
 			throw new NodeOperationError(node, 'There are no rows to import', {
@@ -153,28 +167,40 @@ export async function executeImport(
 		return [...output, ...skippedRowItems(input.skippedRows)];
 	}
 	spec.checkColumns?.(input.columns);
+	const fields = spec.formFields();
+
+	// Skip Unchanged Rows: rows Marketo already holds as they are are left out of the files.
+	const skip =
+		settings.skipUnchanged === undefined
+			? undefined
+			: await SkipUnchanged.prepare(fns, input, { context: JSON.stringify([spec.target, fields]), keyColumns: spec.keyColumns }, settings.skipUnchanged, ROW_BATCH);
+	const ledger = new RowLedger();
+	const rowsToSend = input.rowCount - (skip?.skippedRows ?? 0);
+	const rows = skip ? skip.rowsToSend(input.rows(ROW_BATCH), ledger) : input.rows(ROW_BATCH);
+	const fileName = (n: number, single: boolean) =>
+		`${settings.baseName}${single ? '' : `-${String(n).padStart(3, '0')}`}${FILE_EXTENSIONS[settings.format]}`;
+	if (settings.dryRun) {
+		return [...output, ...(await dryRunOutput(fns, { input, rows, ledger, rowsToSend, fileName, delimiter, settings, spec, fields, refused, skip }))];
+	}
 
 	// 3. Files, built one ahead of the uploads → Marketo. A Stop in the editor (or an execution
 	// timeout) ends every wait and upload; each finished batch's reports are traced at once.
-	const fields = spec.formFields();
-	const ledger = new RowLedger();
 	const reports = new Map<BatchRecord, BatchReport>();
 	const result = await runImportPipeline(
 		fns,
-		buildFiles(input.rows(ROW_BATCH), input.columns, delimiter, settings.maxFileBytes, ledger),
+		buildFiles(rows, input.columns, delimiter, settings.maxFileBytes, ledger),
 		{
 			target: spec.target,
 			format: settings.format,
 			fields,
-			fileName: (n, single) =>
-				`${settings.baseName}${single ? '' : `-${String(n).padStart(3, '0')}`}${FILE_EXTENSIONS[settings.format]}`,
+			fileName,
 			maxInQueue: settings.maxInQueue,
 			waitForCompletion: settings.waitForCompletion,
 			wait: settings.wait,
 			call: { retry: settings.retry },
 			signal,
 			deadline,
-			totalRows: input.rowCount,
+			totalRows: rowsToSend,
 			// Logged as they happen: if the run is stopped or the worker dies, the log says what Marketo holds.
 			onAccepted: (batch) =>
 				fns.logger.info(
@@ -196,11 +222,15 @@ export async function executeImport(
 	// Rows past the last file taken for upload were never sent (a file may have been built ahead).
 	const lastBatch = result.batches[result.batches.length - 1];
 	const sentEnd = lastBatch === undefined ? 0 : lastBatch.file.firstRow + lastBatch.file.rowCount;
-	const neverBuilt = input.rowCount - sentEnd;
-	const refusedRows =
-		refused.reduce((rows, refusal) => rows + (refusal.wholeItem ? (refusal.rows ?? 0) : 1), 0) + input.skippedRows.length;
+	const neverBuilt = rowsToSend - sentEnd;
+	const refusedRows = countRefusedRows(refused, input);
 	totals.notSubmitted += neverBuilt + refusedRows;
 	totals.items = input.rowCount + refusedRows;
+	if (skip) {
+		totals.skippedUnchanged = skip.skippedRows;
+		// Before any error is raised: what Marketo confirmed is remembered even when the run stopped later.
+		await skip.remember(accounts);
+	}
 
 	// 5. Output.
 	const fileCount = result.allBuilt ? result.batches.length : undefined;
@@ -222,6 +252,7 @@ export async function executeImport(
 	}
 	if (settings.outputRows) output.push(...reportRowItems([...reports.values()], ledger, pairOf));
 	output.push(...skippedRowItems(input.skippedRows));
+	if (skip) output.push(...skip.outputItem({ ...totals }));
 	hintAboutRows(fns, totals, accounts, input);
 
 	if (result.error !== undefined) {
@@ -230,6 +261,55 @@ export async function executeImport(
 		output.push({ json: stop.json, pairedItem: stop.pairedItem });
 	}
 	return output;
+}
+
+function countRefusedRows(refused: readonly Refusal[], input: ImportInput): number {
+	return refused.reduce((rows, refusal) => rows + (refusal.wholeItem ? (refusal.rows ?? 0) : 1), 0) + input.skippedRows.length;
+}
+
+/** Dry Run: the files a real run would upload, the refused rows, and what would be skipped. */
+async function dryRunOutput(
+	fns: IExecuteFunctions,
+	run: {
+		input: ImportInput;
+		rows: AsyncIterable<RowBatch>;
+		ledger: RowLedger;
+		rowsToSend: number;
+		fileName: (n: number, single: boolean) => string;
+		delimiter: Delimiter;
+		settings: ImportSettings;
+		spec: ImportSpec;
+		fields: Record<string, string | undefined>;
+		refused: readonly Refusal[];
+		skip: SkipUnchanged | undefined;
+	},
+): Promise<INodeExecutionData[]> {
+	const { input, settings, skip } = run;
+	const refusedRows = countRefusedRows(run.refused, input);
+	const totals: IDataObject = {
+		items: input.rowCount + refusedRows,
+		toSend: run.rowsToSend,
+		notSubmitted: refusedRows,
+		...(skip ? { skippedUnchanged: skip.skippedRows } : {}),
+	};
+	const files = await dryRunFileItems(fns, {
+		rows: run.rows,
+		ledger: run.ledger,
+		columns: input.columns,
+		delimiter: run.delimiter,
+		format: settings.format,
+		maxFileBytes: settings.maxFileBytes,
+		rowsToSend: run.rowsToSend,
+		fileName: run.fileName,
+		common: {
+			format: settings.format,
+			...(run.spec.summary?.(run.fields) ?? {}),
+			columns: input.columns,
+			...(input.droppedColumns.length > 0 ? { droppedColumns: input.droppedColumns.map(({ column }) => column) } : {}),
+			totals,
+		},
+	});
+	return [...files, ...(skip?.outputItem({ ...totals }) ?? []), ...skippedRowItems(input.skippedRows)];
 }
 
 /** Refused records and files: one error (the first, naming how many more), or one error item each. */

@@ -5,6 +5,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { retryOptions } from './fields';
+import { DEFAULT_REMEMBERED_ROWS_LIMIT } from './skipUnchanged';
 import { waitOptions } from './wait';
 
 /** Input, Input Binary Field, Input File Delimiter and File Format: shared by every import. */
@@ -121,6 +122,50 @@ export function importOptions(noun: string, defaultFileName: string): INodePrope
 			displayOptions: { show: { waitForCompletion: [true] } },
 			description:
 				"Whether to also output one item per failed or warned row, with Marketo's reason, linked to the input item that produced it. Marketo's reports have no row numbers, so rows are matched to items by their values.",
+		},
+		{
+			displayName: 'Skip Unchanged Rows',
+			name: 'skipUnchanged',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { waitForCompletion: [true] } },
+			description: `Whether to send only rows that changed since Marketo last confirmed them from this node (by ${noun} key). Needs Wait for Completion: failed rows, and rows of batches not finished, are sent again next time. Remembered per workflow and node, in n8n's processed-data store.`,
+		},
+		{
+			displayName: 'Remembered Rows Limit',
+			name: 'rememberedRowsLimit',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			default: DEFAULT_REMEMBERED_ROWS_LIMIT,
+			displayOptions: { show: { skipUnchanged: [true] } },
+			description:
+				'How many rows Skip Unchanged Rows remembers (n8n drops the oldest beyond it; they are sent again). Set it above the rows of one run.',
+		},
+		{
+			displayName: 'Remember Rows of Manual Executions',
+			name: 'rememberManualExecutions',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { skipUnchanged: [true] } },
+			description:
+				'Whether executions started in the editor also record what they imported. Off: they skip what the schedule remembered, but record nothing.',
+		},
+		{
+			displayName: 'Clear Remembered Rows',
+			name: 'clearRememberedRows',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { skipUnchanged: [true] } },
+			description:
+				'Whether to forget every remembered row before this run, so that every row is sent (for example after records were changed by hand in Marketo). Turn it off again afterwards.',
+		},
+		{
+			displayName: 'Dry Run (Validate Only)',
+			name: 'dryRun',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to do everything up to the upload (field list, mapping, type conversion, checks, splitting) and output the files that would be sent, as binary data, instead of uploading them. Nothing reaches Marketo.',
 		},
 		{
 			displayName: 'Max File Size (MB)',

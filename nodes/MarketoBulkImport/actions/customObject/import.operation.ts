@@ -67,6 +67,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		fieldSource: customObjectFieldSource(describe),
 		hasMapper: true,
 		lookupField: dedupeFields[0],
+		keyColumns: dedupeFields,
 		formFields: () => ({}),
 		summary: () => ({ customObjectName: target.apiName }),
 		checkColumns: (columns) => {

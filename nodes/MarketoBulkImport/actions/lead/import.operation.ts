@@ -80,6 +80,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		fieldSource: leadFieldSource(this),
 		hasMapper: true,
 		lookupField,
+		keyColumns: [lookupField],
 		formFields: () => ({
 			lookupField,
 			listId: readStaticListId(this, options.listId),

@@ -86,6 +86,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		fieldSource: programMemberFieldSource(this),
 		hasMapper: true,
 		lookupField: 'email',
+		// Program and status are the same for every row (and part of every fingerprint).
+		keyColumns: ['email'],
 		formFields: () => ({ programMemberStatus }),
 		summary: () => ({ programId, programMemberStatus }),
 		checkColumns: (columns) => {
