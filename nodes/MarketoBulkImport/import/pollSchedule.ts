@@ -123,6 +123,9 @@ export class PollSchedule {
 
 	private sampledMs = 0;
 
+	/** No batch will join the queue any more: the last finish ends the run. */
+	private closing = false;
+
 	constructor(options: PollScheduleOptions) {
 		if (!(options.floorMs >= 0)) throw new RangeError(`floorMs must be 0 or more, not ${options.floorMs}`);
 		// At least 1 ms, so that backing off from it grows.
@@ -150,6 +153,16 @@ export class PollSchedule {
 			unchanged: 0,
 			queuedAt: at,
 		});
+	}
+
+	/**
+	 * Every batch has been submitted. A finish is then asked about when it is predicted, with no
+	 * late margin: nothing waits in the queue to take the freed slot, so the last finish, noticed
+	 * late, is time lost at the end of the run. An early ask is followed up (its progress gives a
+	 * new prediction, near), never sooner than the floor.
+	 */
+	lastSubmitted(): void {
+		this.closing = true;
 	}
 
 	/** A status answer about the batch. Complete or Failed ends its watch. */
@@ -327,7 +340,7 @@ export class PollSchedule {
 			const checkProgress = batch.status !== 'Importing' && importMs * (1 - PROGRESS_CHECK) >= this.floorMs;
 			target = checkProgress
 				? start + importMs * PROGRESS_CHECK
-				: finish + LATE_MARGIN * Math.max(0, finish - Math.max(batch.lastAt, start)) + 1;
+				: finish + (this.closing ? 0 : LATE_MARGIN * Math.max(0, finish - Math.max(batch.lastAt, start))) + 1;
 			target = Math.max(target, backoff);
 		}
 		const due = Math.min(target, batch.lastAt + this.maxMs);
