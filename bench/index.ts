@@ -214,7 +214,7 @@ function notes(csvRows: BenchRow[], imp: ImportBenchResult): string {
 			`about ${LOOP_DELAY_RESOLUTION_MS} ms). The longest stalls: ${stalls(p)}. "Ran" is the main thread's own CPU ` +
 			'time in the stall, "waited" its time ready to run while other processes held both cores (Linux schedstat). ' +
 			`Garbage collection took ${s(p.node.gcTotalMs, 1)} s of the main thread in all, the longest pause ` +
-			`${longestGc ? `${int(longestGc.ms)} ms (${longestGc.kind})` : 'none'}. Each line is encoded into its file\'s ` +
+			`${longestGc ? `${int(longestGc.ms)} ms (${longestGc.kind})` : 'none'}. Each line is encoded into its file's ` +
 			'Buffer as it is added and the upload body is framed around the file in the room left for it, so no 10 MB ' +
 			'join, encoding or copy happens in one go; the column scan, the check, the file building and the reading back ' +
 			'of files and reports give the event loop a turn every ~15 ms, and paired items are made as each batch is accepted. ' +

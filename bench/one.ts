@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- a benchmark script, not node code: it forks its own worker file */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, no-console -- a benchmark script, not node code: it forks its own worker file */
 /**
  * One pipelined import of a given size, for iterating on speed: `npm run bench:one -- 1000000`
  * (optionally `--sequential`, `--fixed`). Prints what the full bench's rows would say about it.
