@@ -83,7 +83,7 @@ async function calibrateEmulator(): Promise<Calibration> {
 		const leads = makeImportLeads(CALIBRATION_ROWS);
 		const columns = Object.keys(leads[0]);
 		const files = [];
-		for await (const file of buildFiles(rowBatches(leads, columns), columns, DELIMITERS.csv, DEFAULT_MAX_FILE_BYTES, new RowLedger())) {
+		for await (const file of buildFiles(rowBatches(leads, columns), columns, DELIMITERS.csv, { maxBytes: DEFAULT_MAX_FILE_BYTES }, new RowLedger())) {
 			files.push(file);
 		}
 		const tokenUrl = `${emulator.url}/identity/oauth/token?grant_type=client_credentials&client_id=${encodeURIComponent(CLIENT_ID)}&client_secret=${encodeURIComponent(CLIENT_SECRET)}`;

@@ -141,19 +141,24 @@ function notes(csvRows: BenchRow[], imp: ImportBenchResult): string {
 			`(1) ${s(p.firstUploadMs)} s from node start to the first upload's arrival, all of it the node's work: the ` +
 			`options and the column scan of all items (the field list was read at ${s(p.describeMs)} s), then every value of ` +
 			'every item converted and checked (nothing is uploaded before the whole input is known to be sendable), then ' +
-			`the first file built and its multipart body sent. (2) ${s(firstHandling)} s for the emulator to receive and parse ` +
-			`that 9.5 MB upload before it queued the batch (Marketo too takes a while to accept 10 MB). (3) ${s(p.importSpanMs)} s ` +
+			`the first file built (the ramp's first, ${int(p.fileRows[0] ?? NaN)} rows) and sent. (2) ${s(firstHandling)} s for the emulator to receive and parse ` +
+			`that upload before it queued the batch. (3) ${s(p.importSpanMs)} s ` +
 			`from the first import start to the last finish, ${s(spanIdle)} s over the minimum: slots idle ${s(p.staggerMs)} s ` +
 			`at the start (the second upload reached the emulator ${s(up2 ? up2.arrivedMs - (up1?.queuedMs ?? 0) : NaN)} s ` +
 			`after the first was queued and took it ${s(secondHandling)} s to parse), ${s(p.endImbalanceMs)} s at the end ` +
-			`(the last file, ${int(lastRows)} rows, running alone) and ${s(p.refillIdleSlotMs)} slot-s of late refills (the ` +
+			`(the last batch finishing after the other slot's last) and ${s(p.refillIdleSlotMs)} slot-s of late refills (the ` +
 			`longest a batch waited in Marketo's queue was ${s(p.maxQueuedWaitMs, 1)} s: the queue never ran dry). ` +
 			`(4) ${s(p.tailMs)} s from the last finish to the node's output: ${s(p.lastNoticeMs)} s until a status call saw ` +
 			`it (of which the emulator's event loop was busy ${s(p.lastNoticeEmulatorBusyMs)} s: a call arriving then waits), ` +
 			`then ${s(p.outputMs)} s for the answer and the node's output (${int(imp.leadCount)} paired items). Earlier ` +
 			`finishes were seen ${int(p.meanNoticeMs)} ms after they happened on average (longest ${int(p.maxNoticeMs)} ms), ` +
 			'which costs nothing while batches wait in the queue: Marketo starts the next one itself. The ' +
-			`${p.batches} files hold ${p.fileRows.slice(0, -1).map(int).join(', ')} and ${int(lastRows)} rows.`,
+			`${p.batches} files hold ${p.fileRows.slice(0, -1).map(int).join(', ')} and ${int(lastRows)} rows: a ramp of small ` +
+			'files (1/32, 1/32, 1/8, 1/8, 1/2, 1/2 of the size limit) so the first upload leaves early and both slots fill ' +
+			'at once, then an even number of equal files so both slots finish together. The minimum above does not depend ' +
+			'on the split (rows ÷ both slots\' rate); the split only decides how soon the slots start and how evenly they end. ' +
+			'More batches cost more create calls (counted in the calls per batch below), and on real Marketo each batch has ' +
+			'some fixed cost of its own, which the emulator (queuedMinMs and importMinMs 0) does not charge.',
 	);
 	const overhead = p.node.wallMs - minimum;
 	const share = (ms: number) => `${Math.round((ms / overhead) * 100)} %`;
@@ -162,11 +167,11 @@ function notes(csvRows: BenchRow[], imp: ImportBenchResult): string {
 		`- **${ratio <= TARGETS.wallRatio ? `Within the ${TARGETS.wallRatio}× target` : `Why the ${TARGETS.wallRatio}× target is missed`} ` +
 			`(${ratio.toFixed(3)}×: ${s(overhead)} s over the minimum, where ${TARGETS.wallRatio}× allows ` +
 			`${s(minimum * (TARGETS.wallRatio - 1))} s).** The node's own work before the first upload is ${s(p.firstUploadMs)} s ` +
-			`(${share(p.firstUploadMs)}); the emulator's handling of the first two uploads and of the last batch's rows, on the ` +
+			`(${share(p.firstUploadMs)}); the emulator's handling of the first two uploads and of the last status call, on the ` +
 			`critical path, about ${s(emulatorShare)} s (${share(emulatorShare)}: ${s(firstHandling)} + half of ` +
-			`${s(secondHandling)} + ${s(p.lastNoticeEmulatorBusyMs)}); the last file running alone ${s(p.endImbalanceMs / 2)} s ` +
+			`${s(secondHandling)} + ${s(p.lastNoticeEmulatorBusyMs)}); the two slots' finishes apart ${s(p.endImbalanceMs / 2)} s ` +
 			`(${share(p.endImbalanceMs / 2)}); the rest is the poll and the output. The first part grows with the input: it is ` +
-			'a full pass over the items (the check) plus one file, single-threaded, while both slots wait; on this shared ' +
+			'a full pass over the items (the check) plus one small file, single-threaded, while both slots wait; on this shared ' +
 			`machine the main thread was ready to run but waiting for a CPU ${s(p.node.mainThreadWaitedMs ?? NaN, 1)} s of the ` +
 			`run (it ran ${s(p.node.mainThreadRanMs ?? NaN, 1)} s). (1) alone is ` +
 			`${Math.round((p.firstUploadMs / (minimum * (TARGETS.wallRatio - 1))) * 100)} % of the ${TARGETS.wallRatio}× allowance ` +
@@ -188,7 +193,8 @@ function notes(csvRows: BenchRow[], imp: ImportBenchResult): string {
 			`**${mib(added)} MiB added by the node**. Heap plus buffers (V8's heapUsed + external, sampled every 10 ms on ` +
 			`the event loop) grew by at most ${mib(p.node.peakHeapAndExternal - p.node.before.heapUsed - p.node.before.external)} MiB: ` +
 			'garbage of the check and of the file building between collections, the files in flight (at most Max Batches ' +
-			'in Queue + 1 = 5 of 9.5 MB) and each upload\'s multipart copy, the row ledger, and the output\'s paired items. ' +
+			'in Queue + 1 = 5 of at most 9.5 MB, each framed for upload in place, without a copy), the row ledger (typed ' +
+			'arrays, 8 bytes a row), and the output\'s paired items. ' +
 			`The emulator, in its own process, peaked at ${mib(p.emulatorPeakRssBytes)} MiB RSS (its lead store, every ` +
 			'uploaded file, job data): none of it is in the node\'s figure.',
 	);
@@ -209,11 +215,10 @@ function notes(csvRows: BenchRow[], imp: ImportBenchResult): string {
 			`about ${LOOP_DELAY_RESOLUTION_MS} ms). The longest stalls: ${stalls(p)}. "Ran" is the main thread's own CPU ` +
 			'time in the stall, "waited" its time ready to run while other processes held both cores (Linux schedstat). ' +
 			`Garbage collection took ${s(p.node.gcTotalMs, 1)} s of the main thread in all, the longest pause ` +
-			`${longestGc ? `${int(longestGc.ms)} ms (${longestGc.kind})` : 'none'}. A CPU profile of a 400,000-lead run ` +
-			'taken while writing this bench puts the ran part of each long stall in `buildFiles`\' `take()` (joining a ' +
-			'9.5 MB file\'s ~120,000 lines into one string and encoding it to a Buffer in one go, 100–200 ms here) and in ' +
-			'`buildMultipartBody` copying it into the upload body; encoding each line into the file\'s Buffer as it is ' +
-			'added (the yields already happen there) and reserving room for the multipart envelope would remove both. ' +
+			`${longestGc ? `${int(longestGc.ms)} ms (${longestGc.kind})` : 'none'}. Each line is encoded into its file's ` +
+			'Buffer as it is added and the upload body is framed around the file in the room left for it, so no 10 MB ' +
+			'join, encoding or copy happens in one go; the column scan, the check, the file building and the reading back ' +
+			'of files and reports give the event loop a turn every ~15 ms, and paired items are made as each batch is accepted. ' +
 			`Other runs: sequential max ${q.node.loopDelay.maxMs.toFixed(0)} ms; growth ` +
 			`${imp.growth.map((g) => `${g.node.loopDelay.maxMs.toFixed(0)} ms`).join(', ')}; Binary File ` +
 			`${file.node.loopDelay.maxMs.toFixed(0)} ms (p99 ${file.node.loopDelay.p99Ms.toFixed(0)} ms; ${stalls(file)}).`,
@@ -277,7 +282,7 @@ function notes(csvRows: BenchRow[], imp: ImportBenchResult): string {
 			`checked first (${int((file.inputBytes ?? 0) / 1e6 / Math.max(0.001, file.firstUploadMs / 1000))} MB/s), then read ` +
 			`again file by file. The slots were then busy ${s(file.busyMs, 0)} of ${s(imp.slots * file.importSpanMs, 0)} ` +
 			`slot-seconds. Uploads go one at a time, and the ${file.batches} uploads spent ${s(uploadHandling(file), 0)} s in all ` +
-			`between reaching the emulator and being queued (it receives, decodes and parses each 9.5 MB file before ` +
+			`between reaching the emulator and being queued (it receives, decodes and parses each file (up to 9.5 MB) before ` +
 			`answering); its event loop was busy ${s(file.emulatorBusyMs, 0)} s of the ${s(file.node.wallMs, 0)} s, and it ` +
 			`peaked at ${mib(file.emulatorPeakRssBytes)} MiB RSS in its own process. The node's main thread ran ` +
 			`${s(file.node.mainThreadRanMs ?? NaN, 0)} s and waited ${s(file.node.mainThreadWaitedMs ?? NaN, 0)} s for a CPU. ` +
@@ -305,7 +310,7 @@ function howMeasured(imp: ImportBenchResult): string {
 			'`WorkflowExecute` through `test/harness/workflowRunner.ts` (items source → Marketo Bulk Import), with credentials ' +
 			'resolved by the real `preAuthentication`. Node options: `FAST_NODE_OPTIONS` (short retry and queue-full waits; no ' +
 			`call was refused, so they never apply), Wait for Completion on, Poll Interval ${imp.pollIntervalSeconds} s (the ` +
-			`adaptive poll's floor), default Max File Size (9.5 MB), Max Batches in Queue ${MAX_IN_QUEUE} (pipelined) or 1 ` +
+			`adaptive poll's floor), default Max File Size (9.5 MB, split as the node splits: a ramp of small files, then an even number of equal ones), Max Batches in Queue ${MAX_IN_QUEUE} (pipelined) or 1 ` +
 			`(sequential: submit, wait, submit). Emulator: ${imp.slots} import slots, ${int(imp.rowsPerSecond)} rows/s per slot, ` +
 			'queuedMinMs 0, importMinMs 0, rate limit and daily quota off.',
 		'- **Processes.** Each measured import runs in a fresh process (`bench/import.bench.ts`, forked by ' +

@@ -40,6 +40,29 @@ describe('PollSchedule, step by step', () => {
 		expect(schedule.next(wakeAt).askNow).toEqual([1]);
 	});
 
+	it('once every batch is submitted, asks from 10 % before the predicted finish, then at the floor until it is done', () => {
+		const schedule = new PollSchedule({ floorMs: 200, maxMs: 60_000 });
+		schedule.submitted(1, 100_000, 0);
+		schedule.observed(1, { at: 1000, status: 'Importing', processed: 10_000 });
+		schedule.observed(1, { at: 2000, status: 'Importing', processed: 20_000 });
+		schedule.lastSubmitted();
+		// Predicted: started at 0, finished at 10,000 (10 rows/ms): asked at 9,000.
+		const { askNow, wakeAt } = schedule.next(2000);
+		expect(askNow).toEqual([]);
+		expect(wakeAt).toBe(9000);
+		// Slower than predicted: still importing at 9,000, so the finish is now about 10,240, and
+		// asked about at about the floor until it is done.
+		schedule.observed(1, { at: 9000, status: 'Importing', processed: 88_000 });
+		const second = schedule.next(9000).wakeAt;
+		expect(second).toBeGreaterThanOrEqual(9200);
+		expect(second).toBeLessThan(9300);
+		schedule.observed(1, { at: second, status: 'Importing', processed: 89_900 });
+		const third = schedule.next(second).wakeAt;
+		expect(third - second).toBeGreaterThanOrEqual(200);
+		expect(third - second).toBeLessThan(300);
+		expect(schedule.next(third).askNow).toEqual([1]);
+	});
+
 	it('errs toward asking early when few rows went by between two readings (the counter is whole rows)', () => {
 		// 211 rows/s, read 14 ms apart: 2 then 5 rows. Taken at face value (3 rows in 14 ms) the
 		// rate would put the finish check after the true finish at 37,331 ms.

@@ -6,6 +6,7 @@ import FormData from 'form-data';
 
 import {
 	buildMultipartBody,
+	FRAME_ROOM,
 	createBoundary,
 	escapeHeaderParam,
 	type MultipartField,
@@ -382,5 +383,78 @@ describe('boundaries', () => {
 		const result = buildMultipartBody({ fields: [{ name: 'f', value }] });
 		expect(result.boundary).not.toBe(value);
 		expect(result.boundary).toMatch(BOUNDARY_SHAPE);
+	});
+});
+
+describe('buildMultipartBody framing a lone file in the room around it', () => {
+	/** The content laid in a fresh buffer with `before` and `after` spare bytes (filled with junk). */
+	function inRoom(content: Buffer, before: number, after: number): { content: Buffer; room: Buffer } {
+		const room = Buffer.alloc(before + content.length + after, 0x5a);
+		content.copy(room, before);
+		return { content: room.subarray(before, before + content.length), room };
+	}
+
+	test('byte-identical to form-data, and no copy when the room is enough (property-based)', () => {
+		const lone = boundaryArb.chain((boundary) =>
+			fc.tuple(
+				fc.constant(boundary),
+				fc.array(fc.record({ name: text, value: text }), { maxLength: 5 }),
+				fc.record({ name: text, filename, contentType, content: content(boundary) }),
+				fc.integer({ min: 0, max: 1200 }),
+				fc.integer({ min: 0, max: 120 }),
+			),
+		);
+		let inPlace = 0;
+		let copied = 0;
+		fc.assert(
+			fc.property(lone, ([boundary, fields, file, before, after]) => {
+				fc.pre(!holdsBoundary(boundary, fields, [file]));
+				const { content: placed, room } = inRoom(file.content, before, after);
+				const ours = buildMultipartBody({ fields, files: [{ ...file, content: placed, room }] }, boundary);
+				expect(ours.body.equals(formDataBody(boundary, fields, [file]))).toBe(true);
+				// The content is still what it was, and the body is the room's memory when it fitted.
+				expect(placed.equals(file.content)).toBe(true);
+				if (ours.body.buffer === room.buffer) inPlace++;
+				else copied++;
+			}),
+			{ numRuns: NUM_RUNS, seed: 20261202 },
+		);
+		// Both paths were taken: room enough, and too little (then copied).
+		expect(inPlace).toBeGreaterThan(0);
+		expect(copied).toBeGreaterThan(0);
+	});
+
+	test('FRAME_ROOM is enough for an import upload, which is then framed without a copy', () => {
+		const csv = Buffer.from('email,firstName\r\nzoë@example.com,"Zoë, ""Z"""');
+		const { content: placed, room } = inRoom(csv, FRAME_ROOM.before, FRAME_ROOM.after);
+		const fields = [
+			{ name: 'format', value: 'csv' },
+			{ name: 'lookupField', value: 'email' },
+			{ name: 'listId', value: '1234567' },
+			{ name: 'partitionName', value: 'Ünïcode partition with a long name'.repeat(4) },
+		];
+		const file = { name: 'file', filename: 'leads-001.csv', contentType: 'text/csv', content: placed, room };
+		const { body } = buildMultipartBody({ fields, files: [file] });
+		expect(body.buffer).toBe(room.buffer);
+		const boundary = body.subarray(2, 52).toString('latin1');
+		expect(body.equals(formDataBody(boundary, fields, [{ ...file, content: csv }]))).toBe(true);
+	});
+
+	test('a room that does not hold the content, or two files, are copied as usual', () => {
+		const b = '--------------------------0123456789abcdef01234567';
+		const content = Buffer.from('email\r\na@b.c');
+		const elsewhere = Buffer.alloc(4096);
+		const file = { name: 'file', filename: 'f.csv', contentType: 'text/csv', content, room: elsewhere };
+		const alone = buildMultipartBody({ files: [file] }, b);
+		expect(alone.body.buffer).not.toBe(elsewhere.buffer);
+		expect(alone.body.equals(formDataBody(b, [], [file]))).toBe(true);
+		const placed = inRoom(content, 2000, 100);
+		const two = [
+			{ ...file, content: placed.content, room: placed.room },
+			{ ...file, filename: 'g.csv' },
+		];
+		const both = buildMultipartBody({ files: two }, b);
+		expect(both.body.buffer).not.toBe(placed.room.buffer);
+		expect(both.body.equals(formDataBody(b, [], [{ ...file, content }, { ...file, filename: 'g.csv' }]))).toBe(true);
 	});
 });

@@ -38,6 +38,8 @@ export interface BatchStatus extends IDataObject {
 export interface CreateImportParams {
 	format: DelimitedFormat;
 	file: Buffer;
+	/** A buffer holding `file` with room around it: the upload body is framed in place (no copy). */
+	fileRoom?: Buffer;
 	fileName: string;
 	/** Extra form fields: lookupField, listId, partitionName, programMemberStatus. */
 	fields?: Record<string, string | undefined>;
@@ -117,6 +119,7 @@ export async function createImport(
 				filename: params.fileName,
 				contentType: CONTENT_TYPES[params.format],
 				content: params.file,
+				room: params.fileRoom,
 			},
 		],
 	});

@@ -3,3 +3,4 @@ export { CONTENT_TYPES, DELIMITERS, FILE_EXTENSIONS, detectDelimiter } from './f
 export { LINE_END, encodeCell, encodeRow, writeDelimited } from './writer';
 export type { DelimitedRecords, ParseOptions } from './reader';
 export { parseDelimited, parseDelimitedRecords } from './reader';
+export { parseDelimitedInPieces } from './inPieces';

@@ -2,11 +2,12 @@ import type { BatchStatus, CallOptions, ImportTarget, ReportKind } from '../api/
 import { downloadReport } from '../api/bulkImport';
 import type { MarketoFunctions } from '../transport';
 import type { Delimiter } from '../csv';
-import { parseDelimited } from '../csv';
+import { parseDelimitedInPieces } from '../csv';
 import { fileRows } from './fileBuilder';
 import type { BatchRecord } from './pipeline';
 import type { ReportRow } from './reports';
-import { parseReport } from './reports';
+import { parseReportInPieces } from './reports';
+import { eventLoopTurn as turn } from './yieldPoint';
 import type { TraceResult, TracedRow } from './rowTracing';
 import { traceReportRows } from './rowTracing';
 
@@ -73,7 +74,7 @@ async function downloadTraced(
 	target: ImportTarget,
 	batch: BatchRecord,
 	kind: ReportKind,
-	rowsOfFile: () => { columns: string[]; rowOf: (rowIndex: number) => readonly string[] } | undefined,
+	rowsOfFile: () => Promise<{ columns: string[]; rowOf: (rowIndex: number) => readonly string[] } | undefined>,
 	lookupField: string | undefined,
 	call: CallOptions,
 ): Promise<TraceResult> {
@@ -83,8 +84,8 @@ async function downloadTraced(
 	if (!(count > 0)) return EMPTY_TRACE;
 	const file = await downloadReport(fns, target, batch.batchId as number, kind, call);
 	if (file === undefined) return EMPTY_TRACE;
-	const report = parseReport(file, kind);
-	const sent = rowsOfFile();
+	const report = await parseReportInPieces(file, kind, turn);
+	const sent = await rowsOfFile();
 	if (sent === undefined) return { traced: [], untraced: report.rows };
 	return traceReportRows(report, sent.columns, sent.rowOf, fileRows(batch.file), lookupField);
 }
@@ -104,10 +105,10 @@ export async function readBatchReport(
 ): Promise<BatchReport | undefined> {
 	if (batch.status?.status !== 'Complete') return undefined;
 	let parsed: { columns: string[]; rowOf: (rowIndex: number) => readonly string[] } | undefined | null = null;
-	const rowsOfFile = () => {
+	const rowsOfFile = async () => {
 		if (parsed === null) {
 			const content = batch.file.content;
-			const records = content === undefined ? [] : parseDelimited(content.toString('utf8'), delimiter);
+			const records = content === undefined ? [] : await parseDelimitedInPieces(content, delimiter, turn);
 			const [columns = [], ...rows] = records;
 			// The file holds exactly its rows (empty rows are never written), so row k is record k + 1.
 			parsed =

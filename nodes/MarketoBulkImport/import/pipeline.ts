@@ -127,7 +127,7 @@ export async function runImportPipeline(
 	};
 	const finish = async (batch: BatchRecord) => {
 		if (settings.waitForCompletion) await settings.onFinished?.(batch, call);
-		batch.file.content = undefined;
+		batch.file.content = batch.file.room = undefined;
 	};
 
 	for (;;) {
@@ -157,6 +157,7 @@ export async function runImportPipeline(
 					{
 						format: settings.format,
 						file: batch.file.content as Buffer,
+						fileRoom: batch.file.room,
 						fileName: settings.fileName(batch.fileNumber, single),
 						fields: settings.fields,
 					},
@@ -172,12 +173,12 @@ export async function runImportPipeline(
 				} else {
 					await finish(batch);
 				}
-				if (!settings.waitForCompletion) batch.file.content = undefined;
+				if (!settings.waitForCompletion) batch.file.content = batch.file.room = undefined;
 			} catch (error) {
 				submitError = error as Error;
 				if (isUploadOutcomeUnknown(error)) uncertainFile = batch;
 				// Its bytes are not needed any more: it is either unknown or not sent.
-				batch.file.content = undefined;
+				batch.file.content = batch.file.room = undefined;
 			}
 		}
 		if (submitError instanceof CancelledError) {
@@ -189,6 +190,7 @@ export async function runImportPipeline(
 		}
 
 		const allSubmitted = (pendingBatch === undefined && prepared === undefined) || submitError !== undefined;
+		if (allSubmitted) schedule.lastSubmitted();
 		if (allSubmitted && (!settings.waitForCompletion || inQueue.length === 0)) break;
 
 		if (Date.now() >= deadline) {

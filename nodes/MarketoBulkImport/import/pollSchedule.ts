@@ -77,6 +77,8 @@ export function observationOf(
 const PROGRESS_CHECK = 0.6;
 /** How late, as a share of the predicted remaining time, the finish check aims. */
 const LATE_MARGIN = 0.03;
+/** Once every batch is submitted: from how early in a batch's predicted import (share of it) it is asked about at the floor. */
+const CLOSING_LEAD = 0.1;
 
 interface Batch {
 	key: number;
@@ -123,6 +125,9 @@ export class PollSchedule {
 
 	private sampledMs = 0;
 
+	/** No batch will join the queue any more: the last finish ends the run. */
+	private closing = false;
+
 	constructor(options: PollScheduleOptions) {
 		if (!(options.floorMs >= 0)) throw new RangeError(`floorMs must be 0 or more, not ${options.floorMs}`);
 		// At least 1 ms, so that backing off from it grows.
@@ -150,6 +155,17 @@ export class PollSchedule {
 			unchanged: 0,
 			queuedAt: at,
 		});
+	}
+
+	/**
+	 * Every batch has been submitted. Nothing waits in the queue to take a freed slot any more, so
+	 * the last finish, noticed late, is time lost at the end of the run, and a predicted finish can
+	 * be off by the rate's error. Each batch is then asked about at the floor from a little before
+	 * its predicted finish (CLOSING_LEAD of its import) until it is done: a few more calls for the
+	 * last batches only.
+	 */
+	lastSubmitted(): void {
+		this.closing = true;
 	}
 
 	/** A status answer about the batch. Complete or Failed ends its watch. */
@@ -325,9 +341,9 @@ export class PollSchedule {
 			const { start, finish } = predicted;
 			const importMs = finish - start;
 			const checkProgress = batch.status !== 'Importing' && importMs * (1 - PROGRESS_CHECK) >= this.floorMs;
-			target = checkProgress
-				? start + importMs * PROGRESS_CHECK
-				: finish + LATE_MARGIN * Math.max(0, finish - Math.max(batch.lastAt, start)) + 1;
+			if (checkProgress) target = start + importMs * PROGRESS_CHECK;
+			else if (this.closing) target = finish - CLOSING_LEAD * importMs;
+			else target = finish + LATE_MARGIN * Math.max(0, finish - Math.max(batch.lastAt, start)) + 1;
 			target = Math.max(target, backoff);
 		}
 		const due = Math.min(target, batch.lastAt + this.maxMs);

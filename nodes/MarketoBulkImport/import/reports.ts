@@ -1,5 +1,5 @@
 import type { Delimiter } from '../csv';
-import { detectDelimiter, parseDelimitedRecords } from '../csv';
+import { detectDelimiter, parseDelimitedInPieces, parseDelimitedRecords } from '../csv';
 import type { ReportKind } from '../api/bulkImport';
 import { reasonColumn } from '../api/bulkImport';
 
@@ -21,16 +21,16 @@ export function reasonField(kind: ReportKind): string {
 	return kind === 'failures' ? 'importFailureReason' : 'importWarningReason';
 }
 
-/**
- * Reads a report file. The delimiter is the job's format, which the status call does not
- * echo, so it is taken from the header line unless the caller knows it.
- */
-export function parseReport(file: Buffer, kind: ReportKind, delimiter?: Delimiter): ParsedReport {
-	const text = file.toString('utf8');
-	const firstLine = text.slice(0, text.search(/\r|\n/) === -1 ? text.length : text.search(/\r|\n/));
-	const chosen = delimiter ?? detectDelimiter(firstLine) ?? ',';
-	const { header, rows } = parseDelimitedRecords(text, chosen);
+/** The delimiter of a report: the job's format when the caller knows it, else the header line's. */
+function reportDelimiter(file: Buffer, delimiter: Delimiter | undefined): Delimiter {
+	if (delimiter !== undefined) return delimiter;
+	// The header line is near the start: no need to decode a 10 MB file to find it.
+	const head = file.subarray(0, 64 * 1024).toString('utf8');
+	const end = head.search(/\r|\n/);
+	return detectDelimiter(end === -1 ? head : head.slice(0, end)) ?? ',';
+}
 
+function reportOf(header: string[], rows: string[][], kind: ReportKind, delimiter: Delimiter): ParsedReport {
 	const expectedReason = reasonColumn(kind);
 	let reasonIndex = header.indexOf(expectedReason);
 	if (reasonIndex === -1) reasonIndex = header.length - 1;
@@ -38,7 +38,7 @@ export function parseReport(file: Buffer, kind: ReportKind, delimiter?: Delimite
 
 	return {
 		columns,
-		delimiter: chosen,
+		delimiter,
 		rows: rows.map((cells) => {
 			const values: Record<string, string> = {};
 			header.forEach((name, index) => {
@@ -47,4 +47,26 @@ export function parseReport(file: Buffer, kind: ReportKind, delimiter?: Delimite
 			return { values, reason: cells[reasonIndex] ?? '' };
 		}),
 	};
+}
+
+/**
+ * Reads a report file. The delimiter is the job's format, which the status call does not
+ * echo, so it is taken from the header line unless the caller knows it.
+ */
+export function parseReport(file: Buffer, kind: ReportKind, delimiter?: Delimiter): ParsedReport {
+	const chosen = reportDelimiter(file, delimiter);
+	const { header, rows } = parseDelimitedRecords(file.toString('utf8'), chosen);
+	return reportOf(header, rows, kind, chosen);
+}
+
+/** parseReport, read in pieces with `between()` awaited after each (a long report would hold the event loop). */
+export async function parseReportInPieces(
+	file: Buffer,
+	kind: ReportKind,
+	between: () => Promise<void>,
+	delimiter?: Delimiter,
+): Promise<ParsedReport> {
+	const chosen = reportDelimiter(file, delimiter);
+	const [header = [], ...rows] = await parseDelimitedInPieces(file, chosen, between);
+	return reportOf(header, rows, kind, chosen);
 }

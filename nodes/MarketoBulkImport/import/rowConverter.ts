@@ -5,7 +5,7 @@
  * file, while Marketo imports, without keeping the rows in between.
  */
 import type { FieldInfo } from './fieldTypes';
-import { convertForField, resolveColumns } from './fieldTypes';
+import { convertForField, isConvertedType, resolveColumns } from './fieldTypes';
 import { quoteForMessage } from './itemList';
 import { cellText, describeUnsupported } from './cells';
 
@@ -40,7 +40,8 @@ export class RowConverter {
 	/** Input columns that are not writable Marketo fields (left out of the file). */
 	readonly unknown: Array<{ column: string; suggestions: string[] }>;
 
-	private readonly targetOf = new Map<string, { position: number; dataType?: string; field: string }>();
+	/** `plain`: a text field (or no check at all), where a string value is the cell as it is. */
+	private readonly targetOf = new Map<string, { position: number; dataType?: string; field: string; plain: boolean }>();
 
 	constructor(
 		inputColumns: readonly string[],
@@ -49,7 +50,7 @@ export class RowConverter {
 		if (options.fields === undefined) {
 			this.columns = [...inputColumns];
 			this.unknown = [];
-			inputColumns.forEach((column, position) => this.targetOf.set(column, { position, field: column }));
+			inputColumns.forEach((column, position) => this.targetOf.set(column, { position, field: column, plain: true }));
 			return;
 		}
 		const { fieldOf, unknown } = resolveColumns(inputColumns, options.fields, options.loose);
@@ -65,7 +66,7 @@ export class RowConverter {
 				positionOf.set(field.name, position);
 				this.columns.push(field.name);
 			}
-			this.targetOf.set(column, { position, dataType: field.dataType, field: field.name });
+			this.targetOf.set(column, { position, dataType: field.dataType, field: field.name, plain: !isConvertedType(field.dataType) });
 		}
 	}
 
@@ -78,6 +79,16 @@ export class RowConverter {
 		for (const column in record) {
 			const value = record[column];
 			const target = this.targetOf.get(column);
+			// Most cells of a large import: text for a text field, taken as it is (the check of a
+			// million records is on the way to the first upload).
+			if (typeof value === 'string' && target?.plain === true) {
+				const earlier = filledBy[target.position];
+				if (earlier !== undefined) return { kind: 'collision', columns: [earlier, column], field: target.field };
+				filledBy[target.position] = column;
+				if (value !== '') empty = false;
+				cells[target.position] = value;
+				continue;
+			}
 			if (target === undefined && this.options.dropUnknown) continue;
 			// Objects and lists have no place in a file.
 			const unsupported = describeUnsupported(value);

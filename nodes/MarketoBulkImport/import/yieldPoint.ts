@@ -16,7 +16,12 @@ export class YieldPoint {
 		// Reading the clock for every record would cost more than the records.
 		if ((++this.calls & 255) !== 0) return;
 		if (Date.now() - this.last < this.budgetMs) return;
-		await sleep(0);
+		await eventLoopTurn();
 		this.last = Date.now();
 	}
+}
+
+/** A turn for the event loop now (between pieces of work that take a few milliseconds each). */
+export async function eventLoopTurn(): Promise<void> {
+	await sleep(0);
 }

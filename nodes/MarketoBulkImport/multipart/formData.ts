@@ -11,6 +11,11 @@ export interface MultipartFile {
 	/** Media type of the part; empty means application/octet-stream. */
 	contentType: string;
 	content: Buffer;
+	/**
+	 * A larger buffer holding `content` (same memory) whose bytes around it are free to
+	 * overwrite: a lone file is then framed in place, without copying it (see FRAME_ROOM).
+	 */
+	room?: Buffer;
 }
 
 export interface MultipartBody {
@@ -31,6 +36,15 @@ const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 const VALID_BOUNDARY = /^[0-9A-Za-z'+_.-]{1,70}$/;
 const LINE_BREAK = /[\r\n]/;
 const HEADER_PARAM_SPECIALS = /["\r\n]/g;
+/** The longest closing `CRLF --boundary-- CRLF` after a file (a boundary has at most 70 characters). */
+const MAX_TRAILER_BYTES = 2 + 2 + 70 + 2 + 2;
+/**
+ * Room to leave around a file's content so that buildMultipartBody can frame it in place: after
+ * it, the closing delimiter; before it, the fields and part headers (form fields of a few short
+ * values, a file name). When the envelope needs more, the body is built by copying instead.
+ */
+export const FRAME_ROOM = { before: 2048 - MAX_TRAILER_BYTES, after: MAX_TRAILER_BYTES } as const;
+
 // Random boundaries collide with the content only by astronomically bad luck; don't loop forever
 const MAX_BOUNDARY_ATTEMPTS = 8;
 
@@ -91,8 +105,9 @@ export function buildMultipartBody(parts: MultipartParts, boundary?: string): Mu
 	}
 
 	const delimiter = '--' + chosen + CRLF;
-	const chunks: Buffer[] = [];
-	// Consecutive text is gathered into one string so each run costs a single Buffer.from
+	const files = parts.files ?? [];
+	const chunks: Array<string | Buffer> = [];
+	// Consecutive text is gathered into one string so each run costs a single encoding
 	let text = '';
 	for (const field of parts.fields ?? []) {
 		text +=
@@ -105,7 +120,7 @@ export function buildMultipartBody(parts: MultipartParts, boundary?: string): Mu
 			field.value +
 			CRLF;
 	}
-	for (const file of parts.files ?? []) {
+	for (const file of files) {
 		const contentType = file.contentType === '' ? DEFAULT_CONTENT_TYPE : file.contentType;
 		if (LINE_BREAK.test(contentType)) {
 			throw new Error('Multipart content type must not contain line breaks');
@@ -122,15 +137,35 @@ export function buildMultipartBody(parts: MultipartParts, boundary?: string): Mu
 			contentType +
 			CRLF +
 			CRLF;
-		chunks.push(Buffer.from(text, 'utf8'), file.content);
+		chunks.push(text, file.content);
 		text = CRLF;
 	}
 	text += '--' + chosen + '--' + CRLF;
-	chunks.push(Buffer.from(text, 'utf8'));
+	chunks.push(text);
 
+	const framed = files.length === 1 ? frameInPlace(chunks[0] as string, files[0], text) : undefined;
 	return {
-		body: Buffer.concat(chunks),
+		body: framed ?? Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk))),
 		contentType: 'multipart/form-data; boundary=' + chosen,
 		boundary: chosen,
 	};
+}
+
+/**
+ * Writes the text before and after a lone file's content into the room around it and returns
+ * the body as a view of that memory: a 10 MB file is sent without a 10 MB copy. Undefined when
+ * the file has no room, or too little.
+ */
+function frameInPlace(head: string, file: MultipartFile, tail: string): Buffer | undefined {
+	const { room, content } = file;
+	if (room === undefined || room.buffer !== content.buffer) return undefined;
+	const before = content.byteOffset - room.byteOffset;
+	const contentEnd = before + content.length;
+	const headBytes = Buffer.byteLength(head, 'utf8');
+	const tailBytes = Buffer.byteLength(tail, 'utf8');
+	// The content must lie inside the room, with enough of it on either side.
+	if (before < headBytes || contentEnd + tailBytes > room.length) return undefined;
+	room.write(head, before - headBytes, 'utf8');
+	room.write(tail, contentEnd, 'utf8');
+	return room.subarray(before - headBytes, contentEnd + tailBytes);
 }

@@ -1,2 +1,2 @@
 export type { MultipartBody, MultipartField, MultipartFile, MultipartParts } from './formData';
-export { buildMultipartBody, createBoundary, escapeHeaderParam } from './formData';
+export { buildMultipartBody, FRAME_ROOM, createBoundary, escapeHeaderParam } from './formData';

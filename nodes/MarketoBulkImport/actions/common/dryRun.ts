@@ -35,7 +35,7 @@ export interface DryRunSettings {
 export async function dryRunFileItems(fns: IExecuteFunctions, settings: DryRunSettings): Promise<INodeExecutionData[]> {
 	const files: INodeExecutionData[] = [];
 	const { ledger } = settings;
-	for await (const file of buildFiles(settings.rows, settings.columns, settings.delimiter, settings.maxFileBytes, ledger)) {
+	for await (const file of buildFiles(settings.rows, settings.columns, settings.delimiter, { maxBytes: settings.maxFileBytes, totalRows: settings.rowsToSend }, ledger)) {
 		const fileNumber = files.length + 1;
 		const name = settings.fileName(fileNumber, fileNumber === 1 && file.rowCount >= settings.rowsToSend);
 		const content = file.content as Buffer;

@@ -186,9 +186,20 @@ export async function executeImport(
 	// 3. Files, built one ahead of the uploads → Marketo. A Stop in the editor (or an execution
 	// timeout) ends every wait and upload; each finished batch's reports are traced at once.
 	const reports = new Map<BatchRecord, BatchReport>();
+	// Each batch's paired items, made as Marketo accepts it: a million of them at the end would
+	// hold the event loop in one go.
+	const pairs = new Map<BatchRecord, IPairedItemData[]>();
+	const pairOf = (batch: BatchRecord): IPairedItemData[] => {
+		let pair = pairs.get(batch);
+		if (pair === undefined) {
+			pair = ledger.itemsOf(batch.file.firstRow, batch.file.rowCount).map((item) => ({ item }));
+			pairs.set(batch, pair);
+		}
+		return pair;
+	};
 	const result = await runImportPipeline(
 		fns,
-		buildFiles(rows, input.columns, delimiter, settings.maxFileBytes, ledger),
+		buildFiles(rows, input.columns, delimiter, { maxBytes: settings.maxFileBytes, totalRows: rowsToSend }, ledger),
 		{
 			target: spec.target,
 			format: settings.format,
@@ -202,11 +213,13 @@ export async function executeImport(
 			deadline,
 			totalRows: rowsToSend,
 			// Logged as they happen: if the run is stopped or the worker dies, the log says what Marketo holds.
-			onAccepted: (batch) =>
+			onAccepted: (batch) => {
 				fns.logger.info(
 					`Marketo Bulk Import: file ${batch.fileNumber} accepted as batch ${batch.batchId} (${batch.file.rowCount} rows)`,
 					{ node: node.name, batchId: batch.batchId },
-				),
+				);
+				pairOf(batch);
+			},
 			onFinished: async (batch, pipelineCall) => {
 				if (signal?.aborted) return;
 				const report = await readBatchReport(fns, spec.target, batch, delimiter, spec.lookupField, pipelineCall);
@@ -241,8 +254,6 @@ export async function executeImport(
 		...(input.droppedColumns.length > 0 ? { droppedColumns: input.droppedColumns.map(({ column }) => column) } : {}),
 		totals: { ...totals },
 	};
-	const pairOf = (batch: BatchRecord): IPairedItemData[] =>
-		ledger.itemsOf(batch.file.firstRow, batch.file.rowCount).map((item) => ({ item }));
 	for (const account of accounts) {
 		if (account.batch.batchId === undefined) continue;
 		output.push({

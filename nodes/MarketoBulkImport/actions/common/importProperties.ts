@@ -174,7 +174,7 @@ export function importOptions(noun: string, defaultFileName: string): INodePrope
 			typeOptions: { minValue: 0.001, maxValue: 10, numberPrecision: 3 },
 			default: 9.5,
 			description:
-				'Items are split into as many files (batches) as needed, each under this size. Marketo refuses files of 10 MB or more.',
+				'Items are split into as many files (batches) as needed, each under this size; a large import starts with a few smaller files so Marketo starts sooner. Marketo refuses files of 10 MB or more.',
 		},
 		{
 			displayName: 'Max Batches in Queue',
