@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { alphabetical } from '../common/fields';
+import type { ImportOutput } from '../common/import';
 import { executeImport, importOptions, inputProperties } from '../common/import';
 import { leadFieldSource } from '../common/importInput';
 import { readStaticListId, staticListField } from '../common/staticList';
@@ -70,7 +71,7 @@ export const description = updateDisplayOptions(
 );
 
 /** Import takes every input item at once: they become one or more files. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<ImportOutput> {
 	const lookupField = String(this.getNodeParameter('lookupField', 0, 'email') ?? '').trim() || 'email';
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	return await executeImport(this, items, {
