@@ -146,7 +146,7 @@ describe('fields to send', () => {
 			steps: [{ ...importStep(), continueOnFail: true }],
 		});
 		const out = continued.output('Import');
-		expect(out.find((i) => i.json.error)?.pairedItem).toEqual({ item: 1 });
+		expect(continued.output('Import', 1).find((i) => i.json.error)?.pairedItem).toEqual({ item: 1 });
 		const summary = out.find((i) => i.json.batchId);
 		expect(summary?.json.totals).toMatchObject({ items: 2, notSubmitted: 1, pending: 1 });
 		expect(uploaded()).toBe('email,leadScore\r\na@example.com,3');
