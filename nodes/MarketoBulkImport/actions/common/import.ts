@@ -231,9 +231,10 @@ export async function executeImport(
 			pairedItem: pairOf(account.batch),
 		});
 	}
+	const notSentShown = output.rowsToFix.length + input.skippedRows.length;
 	if (settings.outputRows) output.rowsToFix.push(...reportRowItems([...reports.values()], ledger, pairOf));
 	output.rowsToFix.push(...skippedRowItems(input.skippedRows));
-	hintAboutRows(fns, totals, accounts, input, output.rowsToFix.length, settings.outputRows);
+	hintAboutRows(fns, totals, accounts, input, notSentShown, settings.outputRows);
 
 	if (result.error !== undefined) {
 		const stop = stoppedRunError(fns, result, accounts, ledger, input, totals, sentEnd);
