@@ -36,11 +36,20 @@ export class MarketoBulkImport implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Custom Object', value: 'customObject' },
-					{ name: 'Lead', value: 'lead' },
-					{ name: 'Program Member', value: 'programMember' },
+					{
+						name: 'Custom Object',
+						value: 'customObject',
+						description: 'Records of a custom object your Marketo admin created, such as cars or subscriptions linked to leads',
+					},
+					{ name: 'Lead', value: 'lead', description: 'People in Marketo\'s database, found by email or another unique field' },
+					{
+						name: 'Program Member',
+						value: 'programMember',
+						description: 'Leads added to a Marketo program (an event, webinar or campaign) with a member status such as Registered',
+					},
 				],
 				default: 'lead',
+				description: 'What to import into Marketo, or which kind of import to check',
 			},
 			...lead.description,
 			...customObject.description,

@@ -57,6 +57,7 @@ const properties: INodeProperties[] = [
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
+		description: "Settings most imports leave as they are: waiting for the result, file size, queue and retries",
 		default: {},
 		options: alphabetical(importOptions('lead or program member', 'members')),
 	},
