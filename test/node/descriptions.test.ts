@@ -86,7 +86,6 @@ describe('descriptions', () => {
 		// More than the name: at least a few words that are not the label's own.
 		const own = new Set(words(label));
 		const news = words(text).filter((word) => !own.has(word) && !FILLER.has(word));
-		expect({ text, newWords: news.length }).toEqual({ text, newWords: expect.any(Number) });
 		if (news.length < 3) throw new Error(`"${text}" says little more than "${label}"`);
 
 		for (const { term, explained } of JARGON) {
