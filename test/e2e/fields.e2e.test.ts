@@ -131,7 +131,8 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 
 		it(toolWorkflow.name, async () => {
 			const run = await n8n.execute(toolWorkflowId);
-			// What the agent got: the tool's one answer, from the node's first output only.
+			// What the agent got: the tool's one answer, from the node's first output only. (The Tool
+			// Executor passes n8n 1.x its whole query, n8n 2.x the entry named after the tool: the workflow has both.)
 			const answers = run.runData['Import as tool']?.map((toolRun) => (toolRun.data as { ai_tool?: unknown[][] } | undefined)?.ai_tool?.[0]?.[0]);
 			expect(answers).toHaveLength(1);
 			const response = (answers?.[0] as { json: { response: JsonObjectList } }).json.response;
