@@ -7,6 +7,13 @@ import * as programMember from './actions/programMember/ProgramMember.resource';
 import { router } from './actions/router';
 import { listSearch, loadOptions, resourceMapping } from './methods';
 
+/**
+ * Import has a second output for the rows to fix; the other operations have one. An expression
+ * on the operation, as n8n's Switch node does; a missing operation is the default, Import.
+ */
+const OUTPUTS_BY_OPERATION =
+	'={{ $parameter.operation === "import" || !$parameter.operation ? [{ "type": "main", "displayName": "Batches" }, { "type": "main", "displayName": "Rows to Fix" }] : [{ "type": "main" }] }}' as const;
+
 export class MarketoBulkImport implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Marketo Bulk Import',
@@ -20,7 +27,7 @@ export class MarketoBulkImport implements INodeType {
 		defaults: { name: 'Marketo Bulk Import' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: OUTPUTS_BY_OPERATION,
 		credentials: [{ name: 'marketoApi', required: true }],
 		properties: [
 			{
@@ -29,11 +36,20 @@ export class MarketoBulkImport implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Custom Object', value: 'customObject' },
-					{ name: 'Lead', value: 'lead' },
-					{ name: 'Program Member', value: 'programMember' },
+					{
+						name: 'Custom Object',
+						value: 'customObject',
+						description: 'Records of a custom object your Marketo admin created, such as cars or subscriptions linked to leads',
+					},
+					{ name: 'Lead', value: 'lead', description: 'People in Marketo\'s database, found by email or another unique field' },
+					{
+						name: 'Program Member',
+						value: 'programMember',
+						description: 'Leads added to a Marketo program (an event, webinar or campaign) with a member status such as Registered',
+					},
 				],
 				default: 'lead',
+				description: 'What to import into Marketo, or which kind of import to check',
 			},
 			...lead.description,
 			...customObject.description,

@@ -29,6 +29,7 @@ export const NODES = {
 	import: 'Import leads',
 	status: 'Get import status',
 	failures: 'Get failed rows',
+	rowsToFix: 'Rows to fix',
 } as const;
 
 /** The sandbox accepts the emulator's default client. */
@@ -206,7 +207,7 @@ function codeNodeSource(): string {
 	].join('\n');
 }
 
-/** Every lead node: run once (its inputs are the Import's summary and row items). */
+/** A Marketo node of the demo (the ones after Import run once, on the batch item). */
 const leadNode = (
 	name: string,
 	position: [number, number],
@@ -277,8 +278,16 @@ export function demoWorkflow(): WorkflowFixture {
 					fileName: 'trade-show-leads',
 				},
 			}),
-			// The Import outputs one summary item per batch, then one item per failed/warned row:
-			// "Execute Once" makes the next nodes read the first item (the batch) only.
+			// Import's first output (Batches) carries one item per batch; its failed and warned rows
+			// go to the second output (Rows to Fix), where a sheet or a Slack message would go.
+			{
+				id: nodeUuid(NODES.rowsToFix),
+				name: NODES.rowsToFix,
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [660, 200],
+				parameters: {},
+			},
 			leadNode(
 				NODES.status,
 				[660, 0],
@@ -311,7 +320,7 @@ export function demoWorkflow(): WorkflowFixture {
 				main: [[{ node: NODES.import, type: 'main', index: 0 }]],
 			},
 			[NODES.import]: {
-				main: [[{ node: NODES.status, type: 'main', index: 0 }]],
+				main: [[{ node: NODES.status, type: 'main', index: 0 }], [{ node: NODES.rowsToFix, type: 'main', index: 0 }]],
 			},
 			[NODES.status]: {
 				main: [[{ node: NODES.failures, type: 'main', index: 0 }]],

@@ -308,25 +308,25 @@ async function takeScreenshots(page: Page, baseUrl: string, args: Args): Promise
 	await page.mouse.move(5, 890);
 	await page.waitForTimeout(300);
 	files.push(await shoot(page, args.out, 'run-output.png'));
-	// The failed and warned rows follow the batch item: scroll the output to the end.
-	const scrolled = await page.evaluate(() => {
-		const panel = document.querySelector(
-			'[data-test-id="output-panel"], [data-test-id="ndv-output-panel"]',
-		);
-		if (!panel) return false;
-		let done = false;
-		for (const el of Array.from(panel.querySelectorAll<HTMLElement>('*'))) {
-			const style = getComputedStyle(el);
-			if (el.scrollHeight > el.clientHeight + 20 && /(auto|scroll)/.test(style.overflowY)) {
-				el.scrollTop = el.scrollHeight;
-				done = true;
-			}
-		}
-		return done;
-	});
-	if (scrolled) {
-		await page.waitForTimeout(500);
+	// The failed and warned rows are on Import's second output: its tab above the output data
+	// ("Rows to Fix (2 items)"; n8n lists a node's outputs as tabs when it has several).
+	const rowsTab = await firstVisible(
+		page,
+		[
+			'[data-test-id="branches"] [role="tab"]:has-text("Rows to Fix")',
+			'[data-test-id="branches"] :text("Rows to Fix")',
+			'[data-test-id="output-panel"] :text("Rows to Fix")',
+			'[data-test-id="ndv-output-panel"] :text("Rows to Fix")',
+		],
+		5_000,
+	).catch(() => undefined);
+	if (rowsTab) {
+		await rowsTab.click();
+		await page.waitForTimeout(800);
+		await page.mouse.move(5, 890);
 		files.push(await shoot(page, args.out, 'import-rows.png'));
+	} else {
+		log('no "Rows to Fix" output tab found: import-rows.png not taken');
 	}
 	await closeNode(page);
 	step('import node');

@@ -3,7 +3,10 @@
  * Fields picked in the editor ("Map Each Field Below") for leads (with a static list given by ID),
  * custom objects and program members, in a real n8n, against the emulator: only the mapped
  * fields reach Marketo, typed as Marketo wants them, and the leads join the list. An item whose
- * required (dedupe) field is empty fails alone, as Marketo fails it, in both n8n lines.
+ * required (dedupe) field is empty fails alone, as Marketo fails it, in both n8n lines, and
+ * reaches the No Op on Import's second output (Rows to Fix) while the batch reaches the one on
+ * the first. Run as an AI agent's tool (n8n's Tool Executor, fields from $fromAI), Import answers
+ * with the batch and the rows to fix together, on the one output an agent reads.
  */
 import { readFileSync } from 'fs';
 import * as path from 'path';
@@ -14,6 +17,8 @@ import { sandboxOptions, startMarketoEmulator, type MarketoEmulator } from '../e
 const loadWorkflow = (file: string) => JSON.parse(readFileSync(path.join(__dirname, 'workflows', file), 'utf8')) as WorkflowFixture;
 const workflow = loadWorkflow('05-map-each-field.json');
 const sisterWorkflow = loadWorkflow('06-map-each-field-sister-imports.json');
+const toolWorkflow = loadWorkflow('07-import-as-tool.json');
+type JsonObjectList = Array<Record<string, unknown>>;
 const CLIENT_ID = 'e2e-client';
 const CLIENT_SECRET = 'e2e-secret-map';
 
@@ -24,6 +29,7 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 		let emulator: MarketoEmulator;
 		let workflowId: string;
 		let sisterWorkflowId: string;
+		let toolWorkflowId: string;
 
 		beforeAll(async () => {
 			emulator = await startMarketoEmulator({
@@ -43,7 +49,7 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 					data: { restEndpoint: `${emulator.url}/rest`, identityEndpoint: '', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
 				},
 			]);
-			[workflowId, sisterWorkflowId] = await n8n.importWorkflows([workflow, sisterWorkflow]);
+			[workflowId, sisterWorkflowId, toolWorkflowId] = await n8n.importWorkflows([workflow, sisterWorkflow, toolWorkflow]);
 		});
 
 		afterAll(async () => {
@@ -84,6 +90,17 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 				columns: ['vin', 'make', 'year', 'customerEmail'],
 				totals: { items: 3, imported: 2, failed: 1 },
 			});
+			// Two outputs: the batch on Batches, the failed row on Rows to Fix, each reaching its No Op.
+			expect(run.itemsOf('Import cars', { output: 0 })).toHaveLength(1);
+			expect(run.itemsOf('Car batches')).toEqual(run.itemsOf('Import cars', { output: 0 }));
+			const carsToFix = run.fullItemsOf('Import cars', { output: 1 });
+			expect(carsToFix).toEqual([
+				expect.objectContaining({
+					json: expect.objectContaining({ make: 'Lada', outcome: 'failed', importFailureReason: 'missing.dedupe.fields' }),
+					pairedItem: { item: 2 },
+				}),
+			]);
+			expect(run.itemsOf('Cars to fix')).toEqual(carsToFix.map((item) => item.json));
 			const carJob = emulator.jobs().find((job) => job.kind === 'customObject');
 			expect(carJob?.file.toString('utf8')).toBe(
 				'vin,make,year,customerEmail\r\nE2E00000000000001,Škoda,2019,sister.one@example.com\r\nE2E00000000000002,"Citroën, ""DS""",2021,sister.two@example.com\r\n,Lada,1990,sister.three@example.com',
@@ -110,6 +127,21 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 			expect(one?.firstName).toBe('Åsa');
 			const membership = emulator.programMembers(2001).find((member) => member.leadId === one?.id);
 			expect(membership).toMatchObject({ progressionStatus: 'Registered', fields: { registrationCode: 'REG-1', pmScore: 12 } });
+		});
+
+		it(toolWorkflow.name, async () => {
+			const run = await n8n.execute(toolWorkflowId);
+			// What the agent got: the tool's one answer, from the node's first output only. (The Tool
+			// Executor passes n8n 1.x its whole query, n8n 2.x the entry named after the tool: the workflow has both.)
+			const answers = run.runData['Import as tool']?.map((toolRun) => (toolRun.data as { ai_tool?: unknown[][] } | undefined)?.ai_tool?.[0]?.[0]);
+			expect(answers).toHaveLength(1);
+			const response = (answers?.[0] as { json: { response: JsonObjectList } }).json.response;
+			expect(response).toEqual([
+				expect.objectContaining({ status: 'Complete', partitionName: 'Europe', totals: expect.objectContaining({ items: 1, importedWithWarning: 1 }) }),
+				expect.objectContaining({ email: 'tool.one@example.com', outcome: 'warning', importWarningReason: 'Invalid email address' }),
+			]);
+			const lead = emulator.leads().find((candidate) => candidate.email === 'tool.one@example.com');
+			expect(lead).toMatchObject({ firstName: 'Tuuli', partitionName: 'Europe' });
 		});
 	},
 );

@@ -35,7 +35,11 @@ import { MarketoBulkImport } from '../../nodes/MarketoBulkImport/MarketoBulkImpo
 import { useMemoryProcessedData } from './processedDataStore';
 
 export const NODE_TYPE = 'n8n-nodes-marketo-bulk.marketoBulkImport';
+/** The type n8n gives the tool variant of a node that is usableAsTool (what an AI agent runs). */
+export const TOOL_NODE_TYPE = `${NODE_TYPE}Tool`;
 const SOURCE_TYPE = 'test.itemsSource';
+const NO_OP_TYPE = 'test.noOp';
+const TOOL_CALLER_TYPE = 'test.toolCaller';
 
 /**
  * Items handed to the source node as they are (Luxon DateTime, Date…), by key: the `items`
@@ -87,10 +91,74 @@ class ItemsSource implements INodeType {
 	}
 }
 
+/** Passes its input on, as n8n's No Op node: shows what arrives on a connection. */
+class NoOp implements INodeType {
+	description = {
+		displayName: 'No Op',
+		name: 'noOp',
+		group: ['transform'],
+		version: 1,
+		description: 'Passes items on',
+		defaults: { name: 'No Op' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	} as INodeType['description'];
+
+	async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [this.getInputData()];
+	}
+}
+
+/**
+ * Calls the tool connected to it once with the given arguments, the way an AI agent (or n8n's
+ * Tool Executor) does: through n8n-core's getInputConnectionData, which runs the tool node's
+ * execute in a supply-data context and hands the agent only its first output.
+ */
+class ToolCaller implements INodeType {
+	description = {
+		displayName: 'Tool Caller',
+		name: 'toolCaller',
+		group: ['transform'],
+		version: 1,
+		description: 'Calls a tool like an AI agent',
+		defaults: { name: 'Tool Caller' },
+		inputs: [NodeConnectionTypes.Main, { type: NodeConnectionTypes.AiTool, required: true }],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Tool Arguments', name: 'toolArgs', type: 'json', default: '{}' } as INodeProperties],
+	} as INodeType['description'];
+
+	async execute(this: import('n8n-workflow').IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const raw = this.getNodeParameter('toolArgs', 0) as unknown;
+		const args = (typeof raw === 'string' ? JSON.parse(raw) : raw) as IDataObject;
+		const tools = (await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0)) as Array<{
+			invoke: (input: IDataObject) => Promise<string>;
+		}>;
+		const response = JSON.parse(await tools[0].invoke(args)) as IDataObject[];
+		return [[{ json: { response } as unknown as IDataObject, pairedItem: { item: 0 } }]];
+	}
+}
+
+/** The tool variant n8n derives from a usableAsTool node: same node, "Tool" type, an ai_tool output. */
+function toolVariant(nodeType: INodeType): INodeType {
+	const variant = Object.create(nodeType) as INodeType;
+	variant.description = {
+		...nodeType.description,
+		name: `${nodeType.description.name}Tool`,
+		inputs: [],
+		outputs: [NodeConnectionTypes.AiTool],
+	};
+	return variant;
+}
+
 const marketoApi = new MarketoApi();
+const marketoNode = new MarketoBulkImport();
 const nodeTypeInstances: Record<string, INodeType> = {
-	[NODE_TYPE]: new MarketoBulkImport(),
+	[NODE_TYPE]: marketoNode,
+	[TOOL_NODE_TYPE]: toolVariant(marketoNode),
 	[SOURCE_TYPE]: new ItemsSource(),
+	[NO_OP_TYPE]: new NoOp(),
+	[TOOL_CALLER_TYPE]: new ToolCaller(),
 };
 
 const nodeTypes: INodeTypes = {
@@ -158,12 +226,30 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
+export interface Step {
+	name?: string;
+	/** A No Op node (n8n's, played by the harness): shows what arrives on a connection. */
+	noOp?: boolean;
+	parameters?: IDataObject;
+	continueOnFail?: boolean;
+	executeOnce?: boolean;
+	/** The node it hangs on; the step before by default. */
+	after?: string;
+	/** Which output of that node it hangs on (0 by default; 1 is Import's Rows to Fix). */
+	fromOutput?: number;
+	/**
+	 * Run the Marketo node as an AI agent's tool: its tool variant hangs on a Tool Caller (in the
+	 * chain in its place, named `${name} Caller`) that invokes it once with these arguments.
+	 */
+	asTool?: { args: IDataObject };
+}
+
 export interface RunOptions {
 	items: IDataObject[];
 	/** Binary files per item: `{ data: { text, fileName } }`. */
 	files?: Array<Record<string, { text: string; fileName: string; mimeType?: string; encoding?: BufferEncoding }> | null>;
-	/** The Marketo nodes, chained in order after the items source. */
-	steps: Array<{ name?: string; parameters: IDataObject; continueOnFail?: boolean; executeOnce?: boolean }>;
+	/** The Marketo nodes (and No Op nodes), chained in order after the items source. */
+	steps: Step[];
 	credentials: TestCredentialsHelper;
 	credentialId?: string;
 	/** Hand `items` to the workflow as they are (Luxon DateTime, Date…) instead of through JSON. */
@@ -180,8 +266,12 @@ export interface RunOptions {
 
 export interface RunResult {
 	run: IRun;
-	/** Output items of each node, by node name. */
-	output: (nodeName: string) => INodeExecutionData[];
+	/** Output items of a node, by node name, on its first output or the one given. */
+	output: (nodeName: string, outputIndex?: number) => INodeExecutionData[];
+	/** How many main outputs a node's last run produced. */
+	outputCount: (nodeName: string) => number;
+	/** The execution hints a node showed, as in n8n's output pane. */
+	hints: (nodeName: string) => string[];
 	error?: Error & { description?: string; context?: IDataObject };
 }
 
@@ -243,21 +333,50 @@ async function execute(options: RunOptions, credentialId: string, asIsKey: strin
 		},
 	];
 	const connections: IWorkflowBase['connections'] = {};
+	const connect = (from: string, fromOutput: number, to: string, type: 'main' | 'ai_tool' = 'main') => {
+		const outputs = ((connections[from] ??= {})[type] ??= []);
+		while (outputs.length <= fromOutput) outputs.push([]);
+		(outputs[fromOutput] ??= []).push({ node: to, type, index: 0 });
+	};
 	let previous = 'Items Source';
 	options.steps.forEach((step, index) => {
-		const name = step.name ?? `Marketo ${index + 1}`;
-		nodes.push({
+		const name = step.name ?? (step.noOp ? `No Op ${index + 1}` : `Marketo ${index + 1}`);
+		const position: [number, number] = [200 * (index + 1), 0];
+		const common = { continueOnFail: step.continueOnFail ?? false, executeOnce: step.executeOnce ?? false };
+		const from = step.after ?? previous;
+		if (step.noOp) {
+			nodes.push({ id: `noop-${index + 1}`, name, type: NO_OP_TYPE, typeVersion: 1, position, parameters: {}, ...common });
+			connect(from, step.fromOutput ?? 0, name);
+			previous = name;
+			return;
+		}
+		const marketo: INode = {
 			id: `marketo-${index + 1}`,
 			name,
-			type: NODE_TYPE,
+			type: step.asTool ? TOOL_NODE_TYPE : NODE_TYPE,
 			typeVersion: 1,
-			position: [200 * (index + 1), 0],
-			parameters: step.parameters as INode['parameters'],
+			position,
+			parameters: (step.parameters ?? {}) as INode['parameters'],
 			credentials: { marketoApi: { id: credentialId, name: 'Marketo test' } },
-			continueOnFail: step.continueOnFail ?? false,
-			executeOnce: step.executeOnce ?? false,
-		});
-		connections[previous] = { main: [[{ node: name, type: NodeConnectionTypes.Main, index: 0 }]] };
+			...common,
+		};
+		nodes.push(marketo);
+		if (step.asTool) {
+			const caller = `${name} Caller`;
+			nodes.push({
+				id: `caller-${index + 1}`,
+				name: caller,
+				type: TOOL_CALLER_TYPE,
+				typeVersion: 1,
+				position: [position[0], 200],
+				parameters: { toolArgs: JSON.stringify(step.asTool.args) },
+			});
+			connect(from, step.fromOutput ?? 0, caller);
+			connect(name, 0, caller, 'ai_tool');
+			previous = caller;
+			return;
+		}
+		connect(from, step.fromOutput ?? 0, name);
 		previous = name;
 	});
 
@@ -290,14 +409,16 @@ async function execute(options: RunOptions, credentialId: string, asIsKey: strin
 	options.onStarted?.(() => execution.cancel());
 	const run = await execution;
 	const error = run.data.resultData.error as RunResult['error'];
+	const lastRun = (nodeName: string) => {
+		const runs = run.data.resultData.runData[nodeName];
+		return runs?.[runs.length - 1];
+	};
 	return {
 		run,
 		error,
-		output: (nodeName: string) => {
-			const runs = run.data.resultData.runData[nodeName];
-			if (!runs) return [];
-			return runs[runs.length - 1].data?.main?.[0] ?? [];
-		},
+		output: (nodeName: string, outputIndex = 0) => lastRun(nodeName)?.data?.main?.[outputIndex] ?? [],
+		outputCount: (nodeName: string) => lastRun(nodeName)?.data?.main?.length ?? 0,
+		hints: (nodeName: string) => (lastRun(nodeName)?.hints ?? []).map((hint) => hint.message),
 	};
 }
 

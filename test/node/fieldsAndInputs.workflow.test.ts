@@ -60,6 +60,35 @@ describe('dropdowns filled from Marketo', () => {
 		await expect(getPartitions.call(context)).rejects.toThrow('Marketo error 603: Access denied');
 	});
 
+	it('one partition: the list shows it alone and says there is nothing to choose', async () => {
+		emulator = await startEmulator();
+		const partitions = await getPartitions.call(loadOptionsContext(credentialsFor(emulator)));
+		expect(partitions).toEqual([
+			{ name: 'Default (the only partition)', value: 'Default', description: expect.stringMatching(/one lead partition.*changes nothing/) },
+		]);
+	});
+
+	it('several partitions: an import without one names the Partition option; with one it goes there', async () => {
+		const sandbox = sandboxOptions({ twoPartitions: true });
+		delete sandbox.clients; // keep the test client of the fixtures
+		emulator = await startEmulator(sandbox);
+		const items = [{ email: 'eu@example.com' }];
+		const refused = await runWorkflow({ items, credentials: credentialsFor(emulator), steps: [importStep()] });
+		expect(refused.error?.message).toMatch(
+			/^Marketo requires a lead partition on this instance: choose one in Options → Partition \(Marketo error 1009: Partition name must be specified\)/,
+		);
+		expect(refused.error?.description).toMatch(/Options, add "Partition"/);
+		expect(emulator.leads().find((lead) => lead.email === 'eu@example.com')).toBeUndefined();
+
+		const placed = await runWorkflow({
+			items,
+			credentials: credentialsFor(emulator),
+			steps: [importStep({}, { partitionName: 'Europe', waitForCompletion: true, timeoutMinutes: 1 })],
+		});
+		expect(placed.error).toBeUndefined();
+		expect(emulator.leads().find((lead) => lead.email === 'eu@example.com')).toMatchObject({ partitionName: 'Europe' });
+	});
+
 	it('static lists: searchable, paged 200 at a time, empty result', async () => {
 		const staticLists = Array.from({ length: 450 }, (_, i) => ({
 			id: 5000 + i,
@@ -146,7 +175,7 @@ describe('fields to send', () => {
 			steps: [{ ...importStep(), continueOnFail: true }],
 		});
 		const out = continued.output('Import');
-		expect(out.find((i) => i.json.error)?.pairedItem).toEqual({ item: 1 });
+		expect(continued.output('Import', 1).find((i) => i.json.error)?.pairedItem).toEqual({ item: 1 });
 		const summary = out.find((i) => i.json.batchId);
 		expect(summary?.json.totals).toMatchObject({ items: 2, notSubmitted: 1, pending: 1 });
 		expect(uploaded()).toBe('email,leadScore\r\na@example.com,3');

@@ -235,8 +235,8 @@ describe('tracing failed and warned rows to input items', () => {
 		expect(error).toBeUndefined();
 
 		const out = output('Import');
-		const failed = out.filter((item) => item.json.outcome === 'failed');
-		const warned = out.filter((item) => item.json.outcome === 'warning');
+		const failed = output('Import', 1).filter((item) => item.json.outcome === 'failed');
+		const warned = output('Import', 1).filter((item) => item.json.outcome === 'warning');
 		expect(failed.map((item) => item.pairedItem)).toEqual(
 			expect.arrayContaining([{ item: 5 }, { item: 6 }, { item: 30 }, { item: 12 }]),
 		);
@@ -259,7 +259,7 @@ describe('tracing failed and warned rows to input items', () => {
 		];
 		const credentials = credentialsFor(emulator);
 		const { output } = await runWorkflow({ items, credentials, steps: [importStep({ outputRows: true })] });
-		const failed = output('Import').filter((item) => item.json.outcome === 'failed');
+		const failed = output('Import', 1).filter((item) => item.json.outcome === 'failed');
 		expect(failed).toHaveLength(1);
 		expect(failed[0].pairedItem).toEqual({ item: 0 });
 		expect(failed[0].json.importFailureReason).toBe("Value for lookup field 'email' not found");

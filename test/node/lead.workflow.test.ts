@@ -303,7 +303,7 @@ describe('clear errors, and error items with Continue On Fail', () => {
 
 		const continued = await runWorkflow({ items, credentials, steps: [{ ...importStep('csv'), continueOnFail: true }] });
 		const out = continued.output('Import');
-		expect(out.filter((i) => i.json.error).map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
+		expect(continued.output('Import', 1).filter((i) => i.json.error).map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
 		const summary = out.find((i) => i.json.batchId !== undefined);
 		expect(summary?.pairedItem).toEqual([{ item: 0 }]);
 		expect(summary?.json.columns).toEqual(['email']);

@@ -90,7 +90,7 @@ describe('Custom Object', () => {
 			totals: { items: 4 },
 		});
 		expect(batch.json.columns).toEqual(['vin', 'make', 'model', 'year', 'customerEmail', 'price']);
-		const failed = items.filter((item) => item.json.outcome === 'failed');
+		const failed = output('Import', 1).filter((item) => item.json.outcome === 'failed');
 		expect(failed).toHaveLength(1);
 		expect(failed[0].json).toMatchObject({ make: 'Ford', importFailureReason: 'missing.dedupe.fields' });
 		expect(failed[0].pairedItem).toEqual({ item: 2 });
@@ -181,7 +181,7 @@ describe('Program Member', () => {
 		expect(programMembers.find((m) => m.leadId === ada.id)?.fields).toMatchObject({ pmNotes: 'front row' });
 		expect(emulator.programMembers(2002)).toHaveLength(0);
 
-		const warned = items.filter((item) => item.json.outcome === 'warning');
+		const warned = output('Import', 1).filter((item) => item.json.outcome === 'warning');
 		expect(warned).toHaveLength(1);
 		expect(warned[0].json).toMatchObject({ email: 'not-an-email' });
 		expect(warned[0].pairedItem).toEqual({ item: 2 });

@@ -717,7 +717,11 @@ function checkImported(findings: Findings, result: RunResult, emulator: MarketoE
 	findings.check(result.error === undefined, `model predicts a clean import, but the node raised: ${result.error?.message}`);
 	if (result.error !== undefined) return undefined;
 	const output = result.output('Import');
-	output.forEach((item, n) => findings.check(pairedIndexes(item).length > 0, `output item ${n} has no pairedItem`));
+	for (const outputIndex of [0, 1]) {
+		result
+			.output('Import', outputIndex)
+			.forEach((item, n) => findings.check(pairedIndexes(item).length > 0, `item ${n} of output ${outputIndex} has no pairedItem`));
+	}
 
 	const jobs = emulator.jobs();
 	const batches = batchItems(output);
@@ -931,9 +935,10 @@ describe(`Import, property-based end to end (seed ${settings.seed}, ${settings.n
 						const ragged = verdicts.flatMap((v, f) => v.ragged.map((r) => ({ ...r, item: f })));
 						checkImported(findings, result, emulator, { rows, inputCount: rows.length + ragged.length, notSubmitted: ragged.length });
 						const output = result.error === undefined ? result.output('Import') : [];
-						// Each skipped ragged row is an output item, paired with its file's item, naming its line.
+						// Each skipped ragged row is an item on Rows to Fix, paired with its file's item, naming its line.
+						const rowsToFix = result.error === undefined ? result.output('Import', 1) : [];
 						for (const row of ragged) {
-							const reported = output.some(
+							const reported = rowsToFix.some(
 								(item) =>
 									item.json.batchId === undefined &&
 									pairedIndexes(item).includes(row.item) &&

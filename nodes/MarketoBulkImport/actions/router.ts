@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import * as customObject from './customObject/CustomObject.resource';
 import * as lead from './lead/Lead.resource';
 import * as programMember from './programMember/ProgramMember.resource';
+import type { ImportOutput } from './common/import';
 import type { MarketoBulkImportType } from './node.type';
 
 /** Operations that read one batch per input item. */
@@ -26,6 +27,14 @@ const allItems = {
 	'programMember:import': programMember.import.execute,
 } as const;
 
+/**
+ * n8n runs a node used by an AI agent as its tool variant, whose type is the node's type with
+ * "Tool" appended (the same test n8n's display options use for "@tool").
+ */
+export function runsAsTool(node: INode): boolean {
+	return node.type.endsWith('Tool');
+}
+
 /** Errors reach the user as NodeApiError (Marketo said no) or NodeOperationError (anything else). */
 function asNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
@@ -42,12 +51,19 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	// itself; an error that stops the whole import becomes one error item for all the items.
 	const importAll = allItems[key as keyof typeof allItems];
 	if (importAll !== undefined) {
+		let output: ImportOutput;
 		try {
-			return [await importAll.call(this, items)];
+			output = await importAll.call(this, items);
 		} catch (error) {
 			if (!this.continueOnFail()) throw asNodeError(this.getNode(), error, 0);
-			return [[{ json: { error: (error as Error).message }, pairedItem: items.map((_, item) => ({ item })) }]];
+			output = {
+				batches: [{ json: { error: (error as Error).message }, pairedItem: items.map((_, item) => ({ item })) }],
+				rowsToFix: [],
+			};
 		}
+		// An AI agent reads only the first output, so a tool gets the rows there too.
+		if (runsAsTool(this.getNode())) return [[...output.batches, ...output.rowsToFix]];
+		return [output.batches, output.rowsToFix];
 	}
 
 	const execute = perItem[key as keyof typeof perItem];

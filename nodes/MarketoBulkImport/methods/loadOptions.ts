@@ -26,8 +26,22 @@ export async function getLookupFields(this: ILoadOptionsFunctions): Promise<INod
 		.sort((a, b) => (a.value === 'email' ? -1 : b.value === 'email' ? 1 : a.name.localeCompare(b.name)));
 }
 
+/**
+ * Lead partitions. With one, the list says so: there is nothing to choose, and the option
+ * changes nothing (Marketo asks for a partition only when there are several).
+ */
 export async function getPartitions(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const partitions = await listPartitions(this);
+	if (partitions.length === 1) {
+		const [only] = partitions;
+		return [
+			{
+				name: `${String(only.name)} (the only partition)`,
+				value: String(only.name),
+				description: 'This Marketo instance has one lead partition, so every lead goes into it: this option changes nothing',
+			},
+		];
+	}
 	return partitions.map((partition) => ({
 		name: String(partition.name),
 		value: String(partition.name),

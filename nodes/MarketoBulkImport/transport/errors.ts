@@ -45,7 +45,7 @@ const HINTS: Record<string, string> = {
 	'1006': 'A column is not a Marketo field. Column names must be REST API names (such as firstName, not "First Name"): rename or remove it, for example with an Edit Fields node.',
 	'1007': 'Several leads match the lookup value. Use a lookup field that is unique.',
 	'1008': 'The API user has no access to this lead partition. Choose another partition or grant access to the API user\'s role.',
-	'1009': 'The instance has several lead partitions: choose one in the Partition option.',
+	'1009': 'Open the node\'s Options, add "Partition", and choose the partition the leads belong in. Marketo requires it on instances with more than one lead partition.',
 	'1010': 'The partition of an existing lead cannot be changed by an import.',
 	'1011': 'This field cannot be a lookup field. Use email, id, cookies, one of the sfdc*/social ids, or a custom string, email or integer field.',
 	'1013': 'Marketo could not find it: check the batch ID (batch IDs expire after 7 days), the static list ID, the custom object or the program.',
@@ -59,6 +59,11 @@ export function hintFor(code: string): string {
 	return HINTS[code] ?? 'See Marketo\'s error code reference: https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/error-codes';
 }
 
+/** Refusals whose own message does not say what to do: said in plain words first. */
+const MEANINGS: Record<string, string> = {
+	'1009': 'Marketo requires a lead partition on this instance: choose one in Options → Partition',
+};
+
 /**
  * Builds the error a user sees for a Marketo refusal: Marketo's own code and message,
  * then how to fix it. The body kept for details is Marketo's response, which never
@@ -70,11 +75,12 @@ export function marketoApiError(
 	options: { itemIndex?: number; response?: JsonObject; context?: string } = {},
 ): NodeApiError {
 	const where = options.context ? `${options.context}: ` : '';
+	const meaning = MEANINGS[error.code];
 	return new NodeApiError(
 		node,
 		options.response ?? ({ code: error.code, message: error.message } as JsonObject),
 		{
-			message: `${where}Marketo error ${error.code}: ${error.message}`,
+			message: `${where}${meaning ? `${meaning} (Marketo error ${error.code}: ${error.message})` : `Marketo error ${error.code}: ${error.message}`}`,
 			description: hintFor(error.code),
 			httpCode: error.code,
 			itemIndex: options.itemIndex,

@@ -22,7 +22,7 @@ export const retryOptions: INodeProperties[] = [
 		typeOptions: { minValue: 0.1, numberPrecision: 2 },
 		default: 5,
 		description:
-			'First wait after Marketo answers that it is busy (606 rate limit, 615 concurrency limit, 604/608/611/713, HTTP 5xx). Each further wait doubles, up to a minute.',
+			'How long to wait before trying again when Marketo says it is busy: too many calls in 20 seconds, too many at once, or a passing outage (Marketo errors 606, 615, 604, 608, 611, 713 and HTTP 500 to 504). Each further wait doubles, up to a minute.',
 	},
 ];
 

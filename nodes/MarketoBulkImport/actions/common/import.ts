@@ -121,12 +121,21 @@ function readImportSettings(fns: IExecuteFunctions, spec: ImportSpec): ImportSet
 	};
 }
 
+/**
+ * What an import outputs, by the node's two outputs: Batches (batch items, and the error item
+ * of a stopped run) and Rows to Fix (rows that failed, warned, or were never sent).
+ */
+export interface ImportOutput {
+	batches: INodeExecutionData[];
+	rowsToFix: INodeExecutionData[];
+}
+
 /** The import itself, for any of Marketo's three bulk imports. */
 export async function executeImport(
 	fns: IExecuteFunctions,
 	items: INodeExecutionData[],
 	spec: ImportSpec,
-): Promise<INodeExecutionData[]> {
+): Promise<ImportOutput> {
 	const node = fns.getNode();
 	if (items.length === 0) {
 		throw new NodeOperationError(node, 'There are no items to import', {
@@ -157,14 +166,16 @@ export async function executeImport(
 
 	// 2. What cannot be sent stops the run, or becomes error items (Continue On Fail).
 	// A dry run lists what it refuses instead of stopping at the first.
-	const output = refusalItems(fns, refused, spec, settings.continueOnFail || settings.dryRun);
+	const output: ImportOutput = { batches: [], rowsToFix: refusalItems(fns, refused, spec, settings.continueOnFail || settings.dryRun) };
 	if (input.rowCount === 0) {
-		if (output.length === 0 && input.skippedRows.length === 0) {
+		if (output.rowsToFix.length === 0 && input.skippedRows.length === 0) {
 			throw new NodeOperationError(node, 'There are no rows to import', {
 				description: `The input items (or files) hold no ${spec.noun} rows.`,
 			});
 		}
-		return [...output, ...skippedRowItems(input.skippedRows)];
+		output.rowsToFix.push(...skippedRowItems(input.skippedRows));
+		hintAboutRows(fns, undefined, [], input, output.rowsToFix.length, settings.outputRows);
+		return output;
 	}
 	spec.checkColumns?.(input.columns);
 	const fields = spec.formFields();
@@ -180,7 +191,10 @@ export async function executeImport(
 	const fileName = (n: number, single: boolean) =>
 		`${settings.baseName}${single ? '' : `-${String(n).padStart(3, '0')}`}${FILE_EXTENSIONS[settings.format]}`;
 	if (settings.dryRun) {
-		return [...output, ...(await dryRunOutput(fns, { input, rows, ledger, rowsToSend, fileName, delimiter, settings, spec, fields, refused, skip }))];
+		const dry = await dryRunOutput(fns, { input, rows, ledger, rowsToSend, fileName, delimiter, settings, spec, fields, refused, skip });
+		output.batches.push(...dry.batches);
+		output.rowsToFix.push(...dry.rowsToFix);
+		return output;
 	}
 
 	// 3. Files, built one ahead of the uploads → Marketo. A Stop in the editor (or an execution
@@ -256,20 +270,22 @@ export async function executeImport(
 	};
 	for (const account of accounts) {
 		if (account.batch.batchId === undefined) continue;
-		output.push({
+		output.batches.push({
 			json: batchJson(account, fileCount, input, common),
 			pairedItem: pairOf(account.batch),
 		});
 	}
-	if (settings.outputRows) output.push(...reportRowItems([...reports.values()], ledger, pairOf));
-	output.push(...skippedRowItems(input.skippedRows));
-	if (skip) output.push(...skip.outputItem({ ...totals }));
-	hintAboutRows(fns, totals, accounts, input);
+	const notSentShown = output.rowsToFix.length + input.skippedRows.length;
+	if (settings.outputRows) output.rowsToFix.push(...reportRowItems([...reports.values()], ledger, pairOf));
+	output.rowsToFix.push(...skippedRowItems(input.skippedRows));
+	// What Skip Unchanged Rows left out is an account of the run, not a row to fix.
+	if (skip) output.batches.push(...skip.outputItem({ ...totals }));
+	hintAboutRows(fns, totals, accounts, input, notSentShown, settings.outputRows);
 
 	if (result.error !== undefined) {
 		const stop = stoppedRunError(fns, result, accounts, ledger, input, totals, sentEnd);
 		if (!settings.continueOnFail) throw stop.error;
-		output.push({ json: stop.json, pairedItem: stop.pairedItem });
+		output.batches.push({ json: stop.json, pairedItem: stop.pairedItem });
 	}
 	return output;
 }
@@ -294,7 +310,7 @@ async function dryRunOutput(
 		refused: readonly Refusal[];
 		skip: SkipUnchanged | undefined;
 	},
-): Promise<INodeExecutionData[]> {
+): Promise<ImportOutput> {
 	const { input, settings, skip } = run;
 	const refusedRows = countRefusedRows(run.refused, input);
 	const totals: IDataObject = {
@@ -320,7 +336,7 @@ async function dryRunOutput(
 			totals,
 		},
 	});
-	return [...files, ...(skip?.outputItem({ ...totals }) ?? []), ...skippedRowItems(input.skippedRows)];
+	return { batches: [...files, ...(skip?.outputItem({ ...totals }) ?? [])], rowsToFix: skippedRowItems(input.skippedRows) };
 }
 
 /** Refused records and files: one error (the first, naming how many more), or one error item each. */
@@ -436,24 +452,47 @@ function reportRowItems(
 }
 
 /** Says on the canvas when rows need attention, so a green run is not read as "all imported". */
-function hintAboutRows(fns: IExecuteFunctions, totals: ImportTotals, accounts: readonly BatchAccount[], input: ImportInput): void {
-	const notes: string[] = [];
+function hintAboutRows(
+	fns: IExecuteFunctions,
+	totals: ImportTotals | undefined,
+	accounts: readonly BatchAccount[],
+	input: ImportInput,
+	/** Refused items and skipped file rows, which are always on Rows to Fix. */
+	notSentShown: number,
+	outputRows: boolean,
+): void {
+	if (typeof fns.addExecutionHints !== 'function') return;
+	const count = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+	const hints: string[] = [];
 	if (input.droppedColumns.length > 0) {
 		const [first] = input.droppedColumns;
-		notes.push(
-			`${input.droppedColumns.length} column${input.droppedColumns.length === 1 ? ' was' : 's were'} dropped as not Marketo fields, for example "${first.column}"${first.suggestions.length > 0 ? ` (did you mean ${first.suggestions.join(', ')}?)` : ''}; see "droppedColumns"`,
+		hints.push(
+			`${count(input.droppedColumns.length, 'column was', 'columns were')} dropped as not Marketo fields, for example "${first.column}"${first.suggestions.length > 0 ? ` (did you mean ${first.suggestions.join(', ')}?)` : ''}: see "droppedColumns" in the first output (Batches)`,
 		);
 	}
-	if (totals.failed > 0) notes.push(`${totals.failed.toLocaleString('en-US')} rows failed`);
-	if (totals.outcomeUnknown > 0) {
+	const failed = totals?.failed ?? 0;
+	const warned = totals?.importedWithWarning ?? 0;
+	if (failed + warned > 0) {
+		const what = [
+			...(failed > 0 ? [`${count(failed, 'row', 'rows')} failed`] : []),
+			...(warned > 0 ? [`${count(warned, 'row was', 'rows were')} imported with a warning`] : []),
+		].join(' and ');
+		hints.push(
+			outputRows
+				? `${what}: see the second output (Rows to Fix) for each row with Marketo's reason`
+				: `${what}: turn on Options → Output Failed and Warned Rows to get each row with Marketo's reason on the second output (Rows to Fix)`,
+		);
+	}
+	if (notSentShown > 0) {
+		hints.push(`${count(notSentShown, 'row or item was', 'rows or items were')} not sent to Marketo: see the second output (Rows to Fix) for why`);
+	}
+	if (totals !== undefined && totals.outcomeUnknown > 0) {
 		const batches = accounts.filter((a) => a.counts.outcomeUnknown > 0 && a.batch.batchId !== undefined).map((a) => a.batch.batchId);
-		notes.push(
-			`the outcome of ${totals.outcomeUnknown.toLocaleString('en-US')} rows is unknown${batches.length > 0 ? ` (${describeBatches(batches as number[])}: check them with Get Failures and Get Warnings)` : ''}`,
+		hints.push(
+			`The outcome of ${count(totals.outcomeUnknown, 'row', 'rows')} is unknown${batches.length > 0 ? `: check ${describeBatches(batches as number[])} with Get Failures and Get Warnings` : ''}`,
 		);
 	}
-	if (notes.length === 0 || typeof fns.addExecutionHints !== 'function') return;
-	const text = notes.join('; ');
-	fns.addExecutionHints({ message: `${text.charAt(0).toUpperCase()}${text.slice(1)}. See "totals" and "rows" in the output.`, location: 'outputPane' });
+	fns.addExecutionHints(...hints.map((message) => ({ message, location: 'outputPane' as const })));
 }
 
 /** The error for a run that stopped early: what Marketo holds, what was not sent, what is unknown. */

@@ -16,8 +16,9 @@ export function inputProperties(noun: string, plural: string): INodeProperties[]
 			name: 'inputSource',
 			type: 'options',
 			default: 'items',
+			description: `Where the ${plural} come from: the incoming items themselves, or files attached to them`,
 			options: [
-				{ name: 'Items', value: 'items', description: `Each incoming item is one ${noun}` },
+				{ name: 'Items', value: 'items', description: `Each incoming item is one ${noun}, its fields holding the values to import` },
 				{
 					name: 'Binary File',
 					value: 'binaryFile',
@@ -32,7 +33,9 @@ export function inputProperties(noun: string, plural: string): INodeProperties[]
 			default: 'data',
 			required: true,
 			displayOptions: { show: { inputSource: ['binaryFile'] } },
-			hint: 'The name of the input binary field holding the file',
+			description:
+				'The name of the binary field of each incoming item that holds the file: "data" unless an earlier node named it otherwise',
+			hint: "Shown above the file on the incoming items' Binary tab",
 		},
 		{
 			displayName: 'Input File Delimiter',
@@ -40,11 +43,20 @@ export function inputProperties(noun: string, plural: string): INodeProperties[]
 			type: 'options',
 			default: 'auto',
 			displayOptions: { show: { inputSource: ['binaryFile'] } },
+			description: 'The character that separates the cells in the incoming files',
 			options: [
-				{ name: 'Detect From Header', value: 'auto' },
-				{ name: 'Comma', value: 'csv' },
-				{ name: 'Tab', value: 'tsv' },
-				{ name: 'Semicolon', value: 'ssv' },
+				{
+					name: 'Detect From Header',
+					value: 'auto',
+					description: 'Tell from the first line (the column names): comma, tab or semicolon, whichever it holds',
+				},
+				{ name: 'Comma', value: 'csv', description: 'Cells separated by commas, as in most CSV files' },
+				{ name: 'Tab', value: 'tsv', description: 'Cells separated by tabs, as in Excel\'s "Text (Tab delimited)" files' },
+				{
+					name: 'Semicolon',
+					value: 'ssv',
+					description: 'Cells separated by semicolons, as in Excel\'s CSV files in countries that write decimals with a comma',
+				},
 			],
 		},
 		{
@@ -56,7 +68,7 @@ export function inputProperties(noun: string, plural: string): INodeProperties[]
 			options: [
 				{ name: 'UTF-8', value: 'utf-8', description: 'What most systems export ("CSV UTF-8" in Excel)' },
 				{ name: 'Windows-1252', value: 'windows-1252', description: 'Excel\'s plain "CSV" on Windows in Western Europe and the Americas' },
-				{ name: 'ISO-8859-1 (Latin-1)', value: 'iso-8859-1' },
+				{ name: 'ISO-8859-1 (Latin-1)', value: 'iso-8859-1', description: 'Older Western European files; nearly the same as Windows-1252' },
 				{ name: 'UTF-16', value: 'utf-16le', description: 'Excel\'s "Unicode Text"' },
 			],
 			description:
@@ -89,11 +101,12 @@ export function inputProperties(noun: string, plural: string): INodeProperties[]
 			type: 'options',
 			default: 'csv',
 			options: [
-				{ name: 'CSV (Comma-Separated)', value: 'csv' },
-				{ name: 'TSV (Tab-Separated)', value: 'tsv' },
-				{ name: 'SSV (Semicolon-Separated)', value: 'ssv' },
+				{ name: 'CSV (Comma-Separated)', value: 'csv', description: 'Commas between cells: the usual choice' },
+				{ name: 'TSV (Tab-Separated)', value: 'tsv', description: 'Tabs between cells, for values that hold many commas' },
+				{ name: 'SSV (Semicolon-Separated)', value: 'ssv', description: 'Semicolons between cells, for values that hold commas and tabs' },
 			],
-			description: 'How the rows are written in the files sent to Marketo',
+			description:
+				'How the rows are written in the files sent to Marketo. Any of the three gives the same result in Marketo; the node quotes values as needed.',
 		},
 	];
 }
@@ -107,7 +120,7 @@ export function importOptions(noun: string, defaultFileName: string): INodePrope
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to wait until Marketo has finished every batch and output their final status and counters',
+				'Whether to wait until Marketo has finished every batch and output their final status and counters. Needed for Output Failed and Warned Rows; without it the node ends as soon as Marketo has accepted the files.',
 		},
 		// The poll interval also paces the submission (a full queue is checked for a free place),
 		// so it is always shown; the timeout only limits waiting.
@@ -121,7 +134,7 @@ export function importOptions(noun: string, defaultFileName: string): INodePrope
 			default: false,
 			displayOptions: { show: { waitForCompletion: [true] } },
 			description:
-				"Whether to also output one item per failed or warned row, with Marketo's reason, linked to the input item that produced it. Marketo's reports have no row numbers, so rows are matched to items by their values.",
+				"Whether to send each row that failed or was imported with a warning, with Marketo's reason, to the second output (Rows to Fix), linked to the input item it came from. Marketo's reports have no row numbers, so rows are matched to items by their values.",
 		},
 		{
 			displayName: 'Skip Unchanged Rows',
@@ -190,7 +203,8 @@ export function importOptions(noun: string, defaultFileName: string): INodePrope
 			name: 'fileName',
 			type: 'string',
 			default: defaultFileName,
-			description: 'Base name of the uploaded files, as Marketo shows it',
+			description:
+				'The name Marketo shows for the uploaded files. When the items fill several files, "-001", "-002" and so on are added.',
 		},
 		...retryOptions,
 		{
@@ -211,7 +225,7 @@ export function importOptions(noun: string, defaultFileName: string): INodePrope
 					description: 'Skip the check and the type conversion (no field list is read); Marketo refuses files with unknown columns',
 				},
 			],
-			description: `What to do with columns that are not writable Marketo ${noun} fields`,
+			description: `What to do with columns (item fields) that are not Marketo ${noun} fields the import can write`,
 		},
 		{
 			displayName: 'Queue Full Wait (Seconds)',
@@ -220,7 +234,7 @@ export function importOptions(noun: string, defaultFileName: string): INodePrope
 			typeOptions: { minValue: 1, numberPrecision: 2 },
 			default: 30,
 			description:
-				'First wait when Marketo answers 1016 (10 imports already queued). Each further wait doubles, up to a minute.',
+				"How long to wait before trying again when Marketo's import queue is full: 10 imports already wait on the instance (Marketo error 1016). Each further wait doubles, up to a minute.",
 		},
 		{
 			displayName: 'Max Queue Wait (Minutes)',
@@ -228,7 +242,7 @@ export function importOptions(noun: string, defaultFileName: string): INodePrope
 			type: 'number',
 			typeOptions: { minValue: 0, numberPrecision: 2 },
 			default: 30,
-			description: 'How long to keep retrying when the queue is full before giving up with an error',
+			description: "How long, in total, to keep trying again while Marketo's import queue is full, before stopping with an error",
 		},
 	];
 }

@@ -15,6 +15,7 @@ export function reportDescription(resource: string, operation: string, kind: Rep
 			name: 'output',
 			type: 'options',
 			default: 'items',
+			description: 'How to output the rows Marketo reports: as items to work with in the workflow, or as the report file itself',
 			options: [
 				{
 					name: 'One Item per Row',
@@ -34,13 +35,15 @@ export function reportDescription(resource: string, operation: string, kind: Rep
 			type: 'string',
 			default: 'data',
 			displayOptions: { show: { output: ['binary'] } },
-			hint: 'The name of the output binary field to put the file in',
+			description: 'The name of the binary field the report file is put in: "data" unless the next node expects another',
+			hint: 'Next nodes read the downloaded report from this binary field',
 		},
 		{
 			displayName: 'Options',
 			name: 'options',
 			type: 'collection',
 			placeholder: 'Add Option',
+		description: "How patiently to wait out the limits of Marketo's API; the defaults suit most instances",
 			default: {},
 			options: [...retryOptions],
 		},

@@ -9,7 +9,7 @@ export const staticListField: INodeProperties = {
 	name: 'listId',
 	type: 'resourceLocator',
 	default: { mode: 'list', value: '' },
-	description: 'A static list to add the imported leads to',
+	description: 'A Marketo static list to add every imported lead to; leave the option out to add them to no list',
 	modes: [
 		{
 			displayName: 'From List',

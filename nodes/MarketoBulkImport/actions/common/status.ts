@@ -14,6 +14,7 @@ export const statusProperties: INodeProperties[] = [
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
+		description: "Whether to wait for the batch to finish, and how patiently; the defaults suit most instances",
 		default: {},
 		options: alphabetical([
 			{

@@ -12,7 +12,7 @@ export const waitOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1, numberPrecision: 2 },
 		default: 10,
 		description:
-			"How long to wait between two status checks, while waiting for completion and while waiting for a free place in Marketo's queue. Marketo recommends 5 to 30 seconds; every check counts against the API quota.",
+			"How long to wait between two status checks, while waiting for completion and while waiting for a free place in Marketo's queue. Marketo recommends 5 to 30 seconds; every check counts against the instance's daily limit of API calls.",
 	},
 	{
 		displayName: 'Timeout (Minutes)',

@@ -5,6 +5,7 @@ import type { CustomObjectDescription } from '../../api/metadata';
 import { describeCustomObject } from '../../api/metadata';
 import type { CallOptions } from '../../api/bulkImport';
 import { alphabetical, readRetrySettings } from '../common/fields';
+import type { ImportOutput } from '../common/import';
 import { executeImport, importOptions, inputProperties } from '../common/import';
 import { customObjectFieldSource } from '../common/importInput';
 import { readTarget } from './shared';
@@ -41,6 +42,7 @@ const properties: INodeProperties[] = [
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
+		description: "Settings most imports leave as they are: waiting for the result, file size, queue and retries",
 		default: {},
 		options: alphabetical(importOptions('custom object', 'records')),
 	},
@@ -52,7 +54,7 @@ export const description = updateDisplayOptions(
 );
 
 /** Each item (or file row) is one record; Marketo matches existing records by the dedupe fields. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<ImportOutput> {
 	const target = readTarget(this, 0);
 	let described: CustomObjectDescription | undefined;
 	const describe = async (call: CallOptions = { retry: readRetrySettings(this, 0) }) =>

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { alphabetical } from '../common/fields';
+import type { ImportOutput } from '../common/import';
 import { executeImport, importOptions, inputProperties } from '../common/import';
 import { leadFieldSource } from '../common/importInput';
 import { readStaticListId, staticListField } from '../common/staticList';
@@ -29,7 +30,7 @@ const properties: INodeProperties[] = [
 			},
 		},
 		description:
-			"Map Automatically matches the items' fields to Marketo fields by REST API name or display name (ignoring case)",
+			"Which lead fields each item fills. Map Automatically sends the items' fields, matched to Marketo's lead fields by API name or by the name shown in Marketo (ignoring case). Map Each Field Below lets you pick fields and give each a value, for example from an expression.",
 	},
 	...fileFields,
 	{
@@ -39,13 +40,14 @@ const properties: INodeProperties[] = [
 		typeOptions: { loadOptionsMethod: 'getLookupFields' },
 		default: 'email',
 		description:
-			'The field Marketo uses to find existing leads to update; rows with no match are created. "ID" means update only: rows whose lead does not exist fail. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'The field Marketo uses to find existing leads to update; rows with no match become new leads. Email suits most imports. "ID" means update only: rows whose lead does not exist fail. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
+		description: "Settings most imports leave as they are: waiting for the result, a static list, partition, file size, queue and retries",
 		default: {},
 		// Shown in alphabetical order, as n8n's guidelines ask.
 		options: alphabetical([
@@ -57,7 +59,7 @@ const properties: INodeProperties[] = [
 				typeOptions: { loadOptionsMethod: 'getPartitions' },
 				default: '',
 				description:
-					'Lead partition to import into. Required by Marketo when the instance has several partitions. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					'The lead partition (a separate group of leads that some Marketo instances keep, for example one per region) the leads go into. Marketo requires it only when the instance has several partitions; with one, it changes nothing. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 			},
 			...importOptions('lead', 'leads'),
 		]),
@@ -70,7 +72,7 @@ export const description = updateDisplayOptions(
 );
 
 /** Import takes every input item at once: they become one or more files. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<ImportOutput> {
 	const lookupField = String(this.getNodeParameter('lookupField', 0, 'email') ?? '').trim() || 'email';
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	return await executeImport(this, items, {

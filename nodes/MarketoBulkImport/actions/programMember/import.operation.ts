@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { alphabetical } from '../common/fields';
+import type { ImportOutput } from '../common/import';
 import { executeImport, importOptions, inputProperties } from '../common/import';
 import { programMemberFieldSource } from '../common/importInput';
 
@@ -56,6 +57,7 @@ const properties: INodeProperties[] = [
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
+		description: "Settings most imports leave as they are: waiting for the result, file size, queue and retries",
 		default: {},
 		options: alphabetical(importOptions('lead or program member', 'members')),
 	},
@@ -67,7 +69,7 @@ export const description = updateDisplayOptions(
 );
 
 /** Each item (or file row) is one lead, found or created by email, and added to the program. */
-export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<ImportOutput> {
 	const node = this.getNode();
 	const programId = String(this.getNodeParameter('programId', 0, '') ?? '').trim();
 	const programMemberStatus = String(this.getNodeParameter('programMemberStatus', 0, '') ?? '').trim();
