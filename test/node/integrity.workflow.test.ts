@@ -207,6 +207,27 @@ describe('item input', () => {
 });
 
 describe('accounting', () => {
+	it('an import stopped before its first upload (Continue On Fail) says every item was not submitted, with totals', async () => {
+		// Marketo's identity service fails through every retry: the field list cannot be read.
+		emulator = await startEmulator();
+		emulator.injectFault({ path: '/identity/oauth/token', response: '500', count: 50 });
+		const { error, output } = await runWorkflow({
+			items: [{ email: 'a@example.com' }, { email: 'b@example.com' }, { email: 'c@example.com' }],
+			credentials: credentialsFor(emulator),
+			steps: [importStep({}, {}, true)],
+		});
+		expect(error).toBeUndefined();
+		expect(creates()).toHaveLength(0);
+		const [item] = output('Import');
+		expect(item.json).toMatchObject({
+			acceptedBatchIds: [],
+			notSubmittedItems: [0, 1, 2],
+			totals: { items: 3, imported: 0, failed: 0, notSubmitted: 3 },
+		});
+		expect(item.json.error).toMatch(/identity/);
+		expect(item.pairedItem).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+	});
+
 	it('rows of an upload whose answer was lost count as outcome unknown, never as not submitted', async () => {
 		emulator = await startEmulator();
 		emulator.injectFault({ path: '/bulk/v1/leads.json', method: 'POST', response: '502', count: 1 });

@@ -263,7 +263,12 @@ describe('clear errors, and error items with Continue On Fail', () => {
 		expect(continued.error).toBeUndefined();
 		expect(continued.output('Import')).toEqual([
 			expect.objectContaining({
-				json: { error: 'This column is not a writable Marketo lead field: "frstName" (did you mean firstName?), found in item 0' },
+				json: {
+					error: 'This column is not a writable Marketo lead field: "frstName" (did you mean firstName?), found in item 0',
+					acceptedBatchIds: [],
+					notSubmittedItems: [0, 1],
+					totals: { items: 2, imported: 0, importedWithWarning: 0, failed: 0, outcomeUnknown: 0, pending: 0, notSubmitted: 2 },
+				},
 				pairedItem: [{ item: 0 }, { item: 1 }],
 			}),
 		]);

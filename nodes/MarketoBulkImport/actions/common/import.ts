@@ -136,6 +136,39 @@ export async function executeImport(
 	items: INodeExecutionData[],
 	spec: ImportSpec,
 ): Promise<ImportOutput> {
+	const progress: ImportProgress = { uploadsStarted: false };
+	try {
+		return await runImport(fns, items, spec, progress);
+	} catch (error) {
+		// Once files go to Marketo the run accounts for itself (stoppedRunError); before that,
+		// nothing was sent, and Continue On Fail says so item by item, with totals.
+		if (progress.uploadsStarted || !fns.continueOnFail()) throw error;
+		return { batches: [nothingSentItem(error as Error, items, progress.rows)], rowsToFix: [] };
+	}
+}
+
+interface ImportProgress {
+	uploadsStarted: boolean;
+	/** Rows of the input, once it has been read (item input: one row per item). */
+	rows?: number;
+}
+
+/** The error item of an import that stopped before its first upload: every item not submitted. */
+function nothingSentItem(error: Error, items: INodeExecutionData[], rows: number | undefined): INodeExecutionData {
+	const all = items.map((_, item) => item);
+	return {
+		json: {
+			error: error.message,
+			acceptedBatchIds: [],
+			notSubmittedItems: all,
+			// Rows of Binary File input are unknown when reading the files is what failed.
+			...(rows === undefined ? {} : { totals: { items: rows, ...emptyCounts(), notSubmitted: rows } }),
+		},
+		pairedItem: all.map((item) => ({ item })),
+	};
+}
+
+async function runImport(fns: IExecuteFunctions, items: INodeExecutionData[], spec: ImportSpec, progress: ImportProgress): Promise<ImportOutput> {
 	const node = fns.getNode();
 	if (items.length === 0) {
 		throw new NodeOperationError(node, 'There are no items to import', {
@@ -143,6 +176,7 @@ export async function executeImport(
 		});
 	}
 	const settings = readImportSettings(fns, spec);
+	if (settings.inputSource !== 'binaryFile') progress.rows = items.length;
 	const delimiter = DELIMITERS[settings.format];
 	// The Timeout (when waiting) counts from here, and a Stop ends any call or wait.
 	const signal = fns.getExecutionCancelSignal?.();
@@ -163,6 +197,7 @@ export async function executeImport(
 			? await filesInput(fns, items, inputSettings)
 			: await itemsInput(fns, items, inputSettings);
 	const refused = [...input.refused].sort((a, b) => a.itemIndex - b.itemIndex || (a.line ?? 0) - (b.line ?? 0));
+	progress.rows = input.rowCount + countRefusedRows(refused, input);
 
 	// 2. What cannot be sent stops the run, or becomes error items (Continue On Fail).
 	// A dry run lists what it refuses instead of stopping at the first.
@@ -211,6 +246,7 @@ export async function executeImport(
 		}
 		return pair;
 	};
+	progress.uploadsStarted = true;
 	const result = await runImportPipeline(
 		fns,
 		buildFiles(rows, input.columns, delimiter, { maxBytes: settings.maxFileBytes, totalRows: rowsToSend }, ledger),
