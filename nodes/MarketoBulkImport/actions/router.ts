@@ -1,11 +1,12 @@
 import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import * as customObject from './customObject/CustomObject.resource';
 import * as lead from './lead/Lead.resource';
 import * as programMember from './programMember/ProgramMember.resource';
 import type { ImportOutput } from './common/import';
 import type { MarketoBulkImportType } from './node.type';
+import { asNodeError } from '../transport';
 
 /** Operations that read one batch per input item. */
 const perItem = {
@@ -35,11 +36,6 @@ export function runsAsTool(node: INode): boolean {
 	return node.type.endsWith('Tool');
 }
 
-/** Errors reach the user as NodeApiError (Marketo said no) or NodeOperationError (anything else). */
-function asNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(node, error as Error, { itemIndex });
-}
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();

@@ -388,3 +388,9 @@ function redactJson(value: JsonObject, redact: (text: string) => string): JsonOb
 	};
 	return clean(value) as JsonObject;
 }
+
+/** Errors reach the user as NodeApiError (Marketo said no) or NodeOperationError (anything else). */
+export function asNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(node, error as Error, { itemIndex });
+}

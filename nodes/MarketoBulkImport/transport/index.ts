@@ -26,7 +26,7 @@ import { waitFor } from './wait';
 
 export type { MarketoFunctions } from './tokens';
 export { clearTokenCache, CREDENTIAL_TYPE } from './tokens';
-export { CancelledError, DeadlineReachedError, UploadOutcomeUnknownError } from './errors';
+export { asNodeError, CancelledError, DeadlineReachedError, UploadOutcomeUnknownError } from './errors';
 export type { WaitKind } from './wait';
 
 export interface MarketoCall {

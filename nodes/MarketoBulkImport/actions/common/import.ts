@@ -28,6 +28,7 @@ import type { BatchRecord, PipelineResult } from '../../import/pipeline';
 import { runImportPipeline } from '../../import/pipeline';
 import { reasonField } from '../../import/reports';
 import type { WaitSettings } from '../../import/waitForBatch';
+import { asNodeError } from '../../transport';
 import type { RetrySettings } from '../../transport/retryPolicy';
 import { readRetrySettings } from './fields';
 import type { FieldSource, ImportInput, SkippedFileRow, UnknownColumns } from './importInput';
@@ -142,7 +143,7 @@ export async function executeImport(
 	} catch (error) {
 		// Once files go to Marketo the run accounts for itself (stoppedRunError); before that,
 		// nothing was sent, and Continue On Fail says so item by item, with totals.
-		if (progress.uploadsStarted || !fns.continueOnFail()) throw error;
+		if (progress.uploadsStarted || !fns.continueOnFail()) throw asNodeError(fns.getNode(), error);
 		return { batches: [nothingSentItem(error as Error, items, progress.rows)], rowsToFix: [] };
 	}
 }
