@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
 /**
  * Fields picked in the editor ("Map Each Field Below") for leads (with a static list given by ID),
  * custom objects and program members, in a real n8n, against the emulator: only the mapped

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable no-console */
 /**
  * The packed n8n-nodes-marketo-bulk tarball (built and packed by global-setup.ts) installs into a
  * real n8n like a community package, n8n loads its node and credential, and the node type

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console */
 /**
  * Harness smoke test, independent of this package's node: proves that on each n8n line
  *  - core nodes run (Manual Trigger → Code → Set, with expressions),

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Delimited-file reading and report writing for the emulator, built on papaparse (an
  * implementation independent of the product's own CSV code).

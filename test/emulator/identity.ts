@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Identity service (reference §1, §7.2): one token per client id, reused with its remaining
  * lifetime until it expires; a new token only after expiry.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * Bulk import jobs (reference §7.5–§7.10): submission checks for leads, custom objects and
  * program members, one shared FIFO queue, time-driven processing with "so far" counters,

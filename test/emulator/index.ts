@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Marketo emulator (test double) for the bulk import API. See
  * /work/shared/reference/marketo-bulk-api.md §7 for the behaviour it reproduces.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Clock, rate limit, concurrency, daily quota and fault injection (reference §7.3).
  */

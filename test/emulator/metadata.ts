@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Metadata endpoints (reference §4, §7.11), computed from the live model. Each handler returns
  * the body without `requestId`; the server adds it.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Marketo data model of the emulator (reference §7.4): lead fields, partitions, static lists,
  * channels/programs, custom object types, program-member fields, default values, value

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * A minimal, strict multipart/form-data parser (RFC 7578 / RFC 2046), independent of the
  * product's multipart writer. Anything malformed throws MultipartError, which the server

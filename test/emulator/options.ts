@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * Emulator options and their defaults (reference §7). Options tagged [I] in the reference are
  * emulator design choices and are all switchable here.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+ 
 import type { IDataObject } from 'n8n-workflow';
 
 import type { EmulatorOptions, MarketoEmulator } from '../emulator';

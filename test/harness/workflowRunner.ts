@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports */
 /**
  * Runs our node inside n8n-core's real execution engine (WorkflowExecute), with a
  * credentials helper that behaves like n8n's own: it runs the credential's

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+ 
 /**
  * The node's UI filled from Marketo (lookup fields, partitions, static lists, fields to
  * send), type conversion, unknown-column checks and binary file input.

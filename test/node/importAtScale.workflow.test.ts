@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals */
 /**
  * Import at any size: splitting, queue pipelining, waiting, faults, row tracing and the
  * accounting identity (every input item is in exactly one outcome).
