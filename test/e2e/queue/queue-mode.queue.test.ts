@@ -248,9 +248,11 @@ describe.each(N8N_LINES.map((line) => [lineLabel(line), line] as [string, N8nLin
 						`uploads from ${sec(creates[0]?.at)} to ${sec(creates[creates.length - 1]?.at)} after the webhook calls`,
 				);
 
-				// 6-10 files, each accepted once; every lead in exactly one accepted upload.
+				// About 2.4 MB in 0.28 MB files: 9 packed full, plus up to 6 smaller ramp files at the
+				// start and one for an even split (README, "How files are split"; CI saw 12). Each
+				// accepted once; every lead in exactly one accepted upload.
 				expect(accepted.length).toBeGreaterThanOrEqual(6);
-				expect(accepted.length).toBeLessThanOrEqual(10);
+				expect(accepted.length).toBeLessThanOrEqual(16);
 				expect(creates.filter((c) => c.answerLost)).toEqual([]);
 				const sent = accepted.flatMap(emailsOf);
 				expect(sent).toHaveLength(RUNS[key].leads);
