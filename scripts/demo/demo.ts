@@ -8,7 +8,7 @@
  *   npm run demo -- --port 5679 --emulator-port 5690 --listen 0.0.0.0 --skip-build --keep --n8n-log
  */
 import { Demo, StoppedError, type DemoOptions, type RunningDemo } from './lib';
-import { CREDENTIAL_NAME, WORKFLOW_NAME } from './fixtures';
+import { CREDENTIAL_NAME, MAPPED_WORKFLOW_ID, MAPPED_WORKFLOW_NAME, WORKFLOW_NAME } from './fixtures';
 
 const HELP = `Usage: npm run demo -- [options]
 
@@ -141,6 +141,9 @@ ${bar}
   Workflow:  "${WORKFLOW_NAME}"  →  ${d.url}/workflow/${d.workflowId}
              Click "Execute workflow", then open the nodes to see the batch,
              the failed row (no email) and the warned row (bad customEmail).
+  Workflow:  "${MAPPED_WORKFLOW_NAME}"  →  ${d.url}/workflow/${MAPPED_WORKFLOW_ID}
+             Fields to Send → Map Each Field Below for leads, a custom object and
+             program members, from pinned rows (not run by the demo).
   Credential "${CREDENTIAL_NAME}" points at the sandbox:
              ${d.emulatorUrl}/rest  (client test-client / test-secret)
   Sandbox:   static lists Newsletter Subscribers (1001), Webinar Attendees (1002),

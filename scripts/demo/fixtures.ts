@@ -1,7 +1,9 @@
 /**
  * What the demo puts into n8n: the owner login, a credential for the local Marketo sandbox,
- * and an example workflow (Manual Trigger → Code "spreadsheet rows" → Import → Get Status →
- * Get Failures).
+ * an example workflow (Manual Trigger → Code "spreadsheet rows" → Import → Get Status →
+ * Get Failures), and a second one, never run by the demo, whose three imports (leads, custom
+ * object records, program members) map their fields one by one (Fields to Send → Map Each
+ * Field Below) from pinned sample rows.
  */
 import type { CredentialFixture, WorkflowFixture } from '../../test/e2e/harness';
 
@@ -30,6 +32,20 @@ export const NODES = {
 	status: 'Get import status',
 	failures: 'Get failed rows',
 	rowsToFix: 'Rows to fix',
+} as const;
+
+export const MAPPED_WORKFLOW_ID = 'mktoBulkDemoWf02';
+export const MAPPED_WORKFLOW_NAME = 'Marketo Bulk Import: mapped fields, nightly';
+
+/** Names of the mapped-fields workflow's nodes. */
+export const MAPPED_NODES = {
+	trigger: 'Every night',
+	contacts: 'CRM contacts',
+	cars: 'Cars sold',
+	registrations: 'Webinar registrations',
+	leads: 'Import contacts as leads',
+	cars_import: 'Import cars',
+	members: 'Add webinar registrants',
 } as const;
 
 /** The sandbox accepts the emulator's default client. */
@@ -234,6 +250,131 @@ function nodeUuid(name: string): string {
 	}
 	const s = hex.join('');
 	return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-a${s.slice(17, 20)}-${s.slice(20, 32)}`;
+}
+
+/** A Code node whose output is pinned, so the next node's panel shows input without a run. */
+const pinnedRowsNode = (name: string, position: [number, number], comment: string) => ({
+	id: nodeUuid(name),
+	name,
+	type: 'n8n-nodes-base.code',
+	typeVersion: 2,
+	position,
+	parameters: { jsCode: `// ${comment}\n// Its output is pinned in the demo.\nreturn [];\n` },
+});
+
+/**
+ * "Fields to Send" → Map Each Field Below: Marketo field ← expression on the input item. The
+ * schema (the field list) is left to n8n, which loads it from Marketo when the panel opens: a
+ * saved one that differs from Marketo's in any way is flagged as stale.
+ */
+const mapEachField = (fields: Array<{ id: string; value: string }>) => ({
+	mappingMode: 'defineBelow',
+	value: Object.fromEntries(fields.map((f) => [f.id, f.value])),
+	matchingColumns: [],
+	schema: [],
+	attemptToConvertTypes: false,
+	convertFieldsToString: false,
+});
+
+/**
+ * Column names from other systems ("E-mail", "Company name") that Map Automatically would not
+ * match: each import names its Marketo fields and fills them by expression.
+ */
+export function mappedFieldsWorkflow(): WorkflowFixture {
+	const waitAndReport = { waitForCompletion: true, outputRows: true };
+	return {
+		id: MAPPED_WORKFLOW_ID,
+		name: MAPPED_WORKFLOW_NAME,
+		active: false,
+		nodes: [
+			{
+				id: nodeUuid(MAPPED_NODES.trigger),
+				name: MAPPED_NODES.trigger,
+				type: 'n8n-nodes-base.scheduleTrigger',
+				typeVersion: 1.2,
+				position: [0, 200],
+				parameters: { rule: { interval: [{ field: 'days', triggerAtHour: 2 }] } },
+			},
+			pinnedRowsNode(MAPPED_NODES.contacts, [220, 0], 'Contacts from the CRM, with its own column names.'),
+			pinnedRowsNode(MAPPED_NODES.cars, [220, 200], 'Cars sold today, one item per car.'),
+			pinnedRowsNode(MAPPED_NODES.registrations, [220, 400], 'Registrations from the webinar platform.'),
+			leadNode(MAPPED_NODES.leads, [440, 0], {
+				resource: 'lead',
+				operation: 'import',
+				lookupField: 'email',
+				columns: mapEachField([
+					{ id: 'email', value: '={{ $json["E-mail"] }}' },
+					{ id: 'firstName', value: '={{ $json["Given name"] }}' },
+					{ id: 'lastName', value: '={{ $json["Family name"] }}' },
+					{ id: 'company', value: '={{ $json["Company name"] }}' },
+				]),
+				// The nightly run sends only rows that changed since Marketo last confirmed them.
+				options: {
+					...waitAndReport,
+					skipUnchanged: true,
+					rememberedRowsLimit: 100000,
+					rememberManualExecutions: false,
+					dryRun: false,
+				},
+			}),
+			leadNode(MAPPED_NODES.cars_import, [440, 200], {
+				resource: 'customObject',
+				operation: 'import',
+				customObjectName: 'car_c',
+				columns: mapEachField([
+					{ id: 'vin', value: '={{ $json.VIN }}' },
+					{ id: 'make', value: '={{ $json.Brand }}' },
+					{ id: 'model', value: '={{ $json.Model }}' },
+					{ id: 'year', value: '={{ $json["Model year"] }}' },
+					{ id: 'customerEmail', value: '={{ $json["Buyer e-mail"] }}' },
+				]),
+				options: waitAndReport,
+			}),
+			leadNode(MAPPED_NODES.members, [440, 400], {
+				resource: 'programMember',
+				operation: 'import',
+				programId: '2001',
+				programMemberStatus: 'Registered',
+				columns: mapEachField([
+					{ id: 'email', value: '={{ $json.attendee_email }}' },
+					{ id: 'registrationCode', value: '={{ $json.ticket }}' },
+					{ id: 'firstName', value: '={{ $json.first }}' },
+					{ id: 'lastName', value: '={{ $json.last }}' },
+				]),
+				options: waitAndReport,
+			}),
+		],
+		connections: {
+			[MAPPED_NODES.trigger]: {
+				main: [
+					[
+						{ node: MAPPED_NODES.contacts, type: 'main', index: 0 },
+						{ node: MAPPED_NODES.cars, type: 'main', index: 0 },
+						{ node: MAPPED_NODES.registrations, type: 'main', index: 0 },
+					],
+				],
+			},
+			[MAPPED_NODES.contacts]: { main: [[{ node: MAPPED_NODES.leads, type: 'main', index: 0 }]] },
+			[MAPPED_NODES.cars]: { main: [[{ node: MAPPED_NODES.cars_import, type: 'main', index: 0 }]] },
+			[MAPPED_NODES.registrations]: { main: [[{ node: MAPPED_NODES.members, type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+		pinData: {
+			[MAPPED_NODES.contacts]: [
+				{ 'E-mail': 'priya.raman@northwind.example', 'Given name': 'Priya', 'Family name': 'Raman', 'Company name': 'Northwind Traders' },
+				{ 'E-mail': 'lukas.becker@alpenblick.example', 'Given name': 'Lukas', 'Family name': 'Becker', 'Company name': 'Alpenblick GmbH' },
+				{ 'E-mail': 'mei.chen@bluepeak.example', 'Given name': 'Mei', 'Family name': 'Chen', 'Company name': 'Bluepeak Analytics, Inc.' },
+			].map((json) => ({ json })),
+			[MAPPED_NODES.cars]: [
+				{ VIN: '1HGCM82633A004352', Brand: 'Honda', Model: 'Accord', 'Model year': 2024, 'Buyer e-mail': 'ada@example.com' },
+				{ VIN: 'WVWZZZ1JZXW000001', Brand: 'Volkswagen', Model: 'Golf', 'Model year': 2025, 'Buyer e-mail': 'grace@example.com' },
+			].map((json) => ({ json })),
+			[MAPPED_NODES.registrations]: [
+				{ attendee_email: 'ada@example.com', first: 'Ada', last: 'Lovelace', ticket: 'WEB-1042' },
+				{ attendee_email: 'alan@example.com', first: 'Alan', last: 'Turing', ticket: 'WEB-1043' },
+			].map((json) => ({ json })),
+		},
+	};
 }
 
 export function demoWorkflow(): WorkflowFixture {

@@ -35,6 +35,7 @@ import {
 	DEMO_OWNER,
 	WORKFLOW_ID,
 	demoWorkflow,
+	mappedFieldsWorkflow,
 	sandboxCredential,
 } from './fixtures';
 
@@ -420,11 +421,13 @@ export class Demo {
 		);
 		const instance = this.instance;
 		log(`n8n user folder: ${instance.userFolder}`);
-		log('importing the sandbox credential and the example workflow (n8n CLI)…');
+		log('importing the sandbox credential and the example workflows (n8n CLI)…');
 		await timed('importCredential', () =>
 			instance.importCredentials([sandboxCredential(emulatorUrl)]),
 		);
-		await timed('importWorkflow', () => instance.importWorkflows([demoWorkflow()]));
+		await timed('importWorkflow', () =>
+			instance.importWorkflows([demoWorkflow(), mappedFieldsWorkflow()]),
+		);
 
 		// 6. n8n start
 		const n8nLogFile = path.join(instance.userFolder, 'n8n.log');

@@ -12,7 +12,10 @@
  * Needs /usr/bin/chromium (Debian: apt-get install -y chromium).
  *
  * Writes (1440×900): workflow.png, node-parameters.png, node-options.png, credential-test.png,
- * run-output.png, import-rows.png, failures-output.png.
+ * run-output.png, import-rows.png (the Rows to Fix output), failures-output.png, and from the
+ * second demo workflow mapper-lead.png, mapper-custom-object.png, mapper-program-member.png
+ * (Fields to Send → Map Each Field Below) and import-options-schedules.png (Skip Unchanged Rows,
+ * Dry Run).
  */
 import { existsSync, promises as fs } from 'fs';
 import * as os from 'os';
@@ -21,7 +24,17 @@ import { chromium, type Locator, type Page } from 'playwright-core';
 
 import { REPO_DIR } from '../../test/e2e/harness';
 import { Demo, StoppedError, type RunningDemo } from '../demo/lib';
-import { CREDENTIAL_NAME, DEMO_OWNER, NODES, WORKFLOW_ID, WORKFLOW_NAME } from '../demo/fixtures';
+import {
+	CREDENTIAL_NAME,
+	DEMO_OWNER,
+	MAPPED_NODES,
+	MAPPED_WORKFLOW_ID,
+	MAPPED_WORKFLOW_NAME,
+	NODES,
+	WORKFLOW_ID,
+	WORKFLOW_NAME,
+	mappedFieldsWorkflow,
+} from '../demo/fixtures';
 
 interface Args {
 	n8n?: string;
@@ -170,6 +183,32 @@ async function widenOutput(page: Page, nodeName: string): Promise<void> {
 	}
 }
 
+/** Drags the parameters panel so its centre is at x (2.x), leaving the input more room. */
+async function moveMainPanel(page: Page, x: number): Promise<void> {
+	const drag = page.locator('[data-test-id="panel-drag-button"]').first();
+	const box = await drag.boundingBox().catch(() => null);
+	if (!box) return;
+	await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+	await page.mouse.down();
+	await page.mouse.move(x, box.y + box.height / 2, { steps: 12 });
+	await page.mouse.up();
+	await page.waitForTimeout(500);
+}
+
+/** Drags the parameters panel's right edge by dx, so long field labels are not cut (2.x). */
+async function widenMainPanel(page: Page, dx: number): Promise<void> {
+	const panel = page.locator('[data-test-id="node-parameters"]').first();
+	const box = await panel.boundingBox().catch(() => null);
+	if (!box) return;
+	const x = box.x + box.width + 1;
+	const y = box.y + 200;
+	await page.mouse.move(x, y);
+	await page.mouse.down();
+	await page.mouse.move(x + dx, y, { steps: 12 });
+	await page.mouse.up();
+	await page.waitForTimeout(500);
+}
+
 async function outputMode(page: Page, mode: 'json' | 'table'): Promise<void> {
 	const button = await firstVisible(page, [
 		`[data-test-id="output-panel"] [data-test-id="radio-button-${mode}"]`,
@@ -184,6 +223,87 @@ async function shoot(page: Page, outDir: string, name: string): Promise<string> 
 	await page.screenshot({ path: file });
 	log(`saved ${path.relative(REPO_DIR, file)}`);
 	return file;
+}
+
+/** Opens a workflow from the workflows list (falls back to its URL). */
+async function openWorkflow(page: Page, baseUrl: string, name: string, id: string): Promise<void> {
+	const workflowLink = page.getByText(name, { exact: true }).first();
+	await page
+		.locator('[data-test-id="tab-WorkflowsView"], #workflows, a[href$="/home/workflows"]')
+		.first()
+		.click()
+		.catch(() => undefined);
+	if (
+		await workflowLink.waitFor({ timeout: 10_000 }).then(
+			() => true,
+			() => false,
+		)
+	) {
+		await workflowLink.click();
+		await page.waitForURL((u) => u.pathname.includes(`/workflow/${id}`), {
+			timeout: 30_000,
+		});
+	} else {
+		await page.goto(`${baseUrl}/workflow/${id}`);
+	}
+}
+
+/** Scrolls the parameters panel so that the element with this text is at its top. */
+async function scrollToTop(page: Page, text: string): Promise<void> {
+	await page
+		.locator('[data-test-id="node-parameters"]')
+		.getByText(text, { exact: true })
+		.first()
+		.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+	await page.waitForTimeout(400);
+}
+
+/** The Marketo fields a node of the mapped-fields workflow maps (Fields to Send → value). */
+function mappedFieldIds(node: string): string[] {
+	const found = mappedFieldsWorkflow().nodes.find((n) => n.name === node);
+	const columns = (found?.parameters as { columns?: { value?: Record<string, string> } } | undefined)?.columns;
+	return Object.keys(columns?.value ?? {});
+}
+
+/**
+ * Opens an import whose Fields to Send maps each field, waits until n8n has loaded the fields
+ * from Marketo (describe) and shows them, and shoots the mapper.
+ */
+async function shootMapper(
+	page: Page,
+	outDir: string,
+	node: string,
+	fieldLabel: RegExp,
+	file: string,
+): Promise<string> {
+	const mapped = mappedFieldIds(node);
+	await openNode(page, node);
+	await moveMainPanel(page, 1000);
+	await widenMainPanel(page, 200);
+	await page
+		.locator('[data-test-id="node-parameters"]')
+		.getByText(fieldLabel)
+		.first()
+		.waitFor({ timeout: 20_000 });
+	// n8n lists every field Marketo offers, the unmapped ones empty: remove those (in this
+	// browser only, nothing is saved) so the picture shows the mapping.
+	for (let round = 0; round < 100; round++) {
+		const buttons = await page.locator('[data-test-id^="remove-field-button-"]').all();
+		let removed = false;
+		for (const button of buttons) {
+			const id = ((await button.getAttribute('data-test-id')) ?? '').replace('remove-field-button-', '');
+			if (mapped.includes(id)) continue;
+			await button.click();
+			await page.waitForTimeout(150);
+			removed = true;
+			break;
+		}
+		if (!removed) break;
+	}
+	await scrollToTop(page, 'Input');
+	await page.mouse.move(5, 890);
+	await page.waitForTimeout(800);
+	return shoot(page, outDir, file);
 }
 
 async function takeScreenshots(page: Page, baseUrl: string, args: Args): Promise<string[]> {
@@ -238,25 +358,7 @@ async function takeScreenshots(page: Page, baseUrl: string, args: Args): Promise
 	// Workflow: reached by clicking through the app rather than reloading the page, so the
 	// editor keeps the credential list it loaded before the test (n8n 1.123.81 answers HTTP 500
 	// to that list once the credential holds a token, see above).
-	const workflowLink = page.getByText(WORKFLOW_NAME, { exact: true }).first();
-	await page
-		.locator('[data-test-id="tab-WorkflowsView"], #workflows, a[href$="/home/workflows"]')
-		.first()
-		.click()
-		.catch(() => undefined);
-	if (
-		await workflowLink.waitFor({ timeout: 10_000 }).then(
-			() => true,
-			() => false,
-		)
-	) {
-		await workflowLink.click();
-		await page.waitForURL((u) => u.pathname.includes(`/workflow/${WORKFLOW_ID}`), {
-			timeout: 30_000,
-		});
-	} else {
-		await page.goto(`${baseUrl}/workflow/${WORKFLOW_ID}`);
-	}
+	await openWorkflow(page, baseUrl, WORKFLOW_NAME, WORKFLOW_ID);
 	await canvasNode(page, NODES.import).waitFor({ timeout: 30_000 });
 	await page.waitForTimeout(1000);
 	await takeEditLock(page);
@@ -339,6 +441,28 @@ async function takeScreenshots(page: Page, baseUrl: string, args: Args): Promise
 	files.push(await shoot(page, args.out, 'failures-output.png'));
 	await closeNode(page);
 	step('get failures node');
+
+	// Fields to Send → Map Each Field Below, for the three imports, and the options of a
+	// nightly import (Skip Unchanged Rows, Dry Run): the second demo workflow, never run (its
+	// rows are pinned, so each import's input panel shows them).
+	await openWorkflow(page, baseUrl, MAPPED_WORKFLOW_NAME, MAPPED_WORKFLOW_ID);
+	await canvasNode(page, MAPPED_NODES.leads).waitFor({ timeout: 30_000 });
+	await page.waitForTimeout(1000);
+	await takeEditLock(page);
+	await page.keyboard.press('Escape');
+	files.push(await shootMapper(page, args.out, MAPPED_NODES.leads, /^Email Address \(email\)/, 'mapper-lead.png'));
+	await scrollToTop(page, 'Options');
+	await page.mouse.move(5, 890);
+	await page.waitForTimeout(500);
+	files.push(await shoot(page, args.out, 'import-options-schedules.png'));
+	await closeNode(page);
+	files.push(
+		await shootMapper(page, args.out, MAPPED_NODES.cars_import, /^VIN \(vin\), dedupe field/, 'mapper-custom-object.png'),
+	);
+	await closeNode(page);
+	files.push(await shootMapper(page, args.out, MAPPED_NODES.members, /^Email Address \(email\), dedupe field/, 'mapper-program-member.png'));
+	await closeNode(page);
+	step('mapped fields workflow');
 	return files;
 }
 
