@@ -31,6 +31,9 @@ export class FixedPollSchedule {
 		if (!this.inFlight.some((batch) => batch.key === batchKey)) this.inFlight.push({ key: batchKey, lastAt: at });
 	}
 
+	/** A fixed poll has no closing phase: it asks every Poll Interval to the end. */
+	lastSubmitted(): void {}
+
 	observed(batchKey: number, observation: BatchObservation): void {
 		const index = this.inFlight.findIndex((batch) => batch.key === batchKey);
 		if (index < 0) return;
