@@ -374,7 +374,19 @@ function errorText(error: (Error & { description?: string }) | undefined): strin
 	return `${error.message}${error.description ? ` (${error.description})` : ''}`.slice(0, 400);
 }
 
-async function runItemsImport(leadCount: number, maxInQueue: number, rowsPerSecond: number, poll: PollMode): Promise<ImportRun> {
+/** Every lead field mapped with an expression that reads it, as "Map Each Field Below" would. */
+function mappedColumns(leads: IDataObject[]): IDataObject {
+	const value = Object.fromEntries(Object.keys(leads[0] ?? {}).map((field) => [field, `={{ $json.${field} }}`]));
+	return { columns: { mappingMode: 'defineBelow', value, schema: [], matchingColumns: [] } };
+}
+
+async function runItemsImport(
+	leadCount: number,
+	maxInQueue: number,
+	rowsPerSecond: number,
+	poll: PollMode,
+	mapped: boolean,
+): Promise<ImportRun> {
 	if (poll === 'fixed') installFixedPoll();
 	const leads = makeImportLeads(leadCount);
 	const emulator = await startEmulatorProcess(emulatorOptions(rowsPerSecond));
@@ -385,7 +397,7 @@ async function runItemsImport(leadCount: number, maxInQueue: number, rowsPerSeco
 			items: leads,
 			itemsAsIs: true,
 			credentials: credentialsOf(emulator),
-			steps: [importParameters(maxInQueue)],
+			steps: [importParameters(maxInQueue, mapped ? mappedColumns(leads) : {})],
 		});
 		const node = probe.measurements[0];
 		if (!node) throw result.error ?? new Error('the Import node did not run');
@@ -486,13 +498,21 @@ async function runFileImport(bytes: number, maxInQueue: number, rowsPerSecond: n
 
 export type WorkerJob =
 	| { kind: 'calibrate' }
-	| { kind: 'import'; leadCount: number; maxInQueue: number; rowsPerSecond: number; poll: PollMode }
+	| {
+			kind: 'import';
+			leadCount: number;
+			maxInQueue: number;
+			rowsPerSecond: number;
+			poll: PollMode;
+			/** Map Each Field Below (an expression per field) instead of the items' own fields. */
+			mapped?: boolean;
+	  }
 	| { kind: 'file'; bytes: number; maxInQueue: number; rowsPerSecond: number };
 
 async function worker(job: WorkerJob): Promise<Calibration | ImportRun> {
 	if (job.kind === 'calibrate') return await calibrateEmulator();
 	if (job.kind === 'file') return await runFileImport(job.bytes, job.maxInQueue, job.rowsPerSecond);
-	return await runItemsImport(job.leadCount, job.maxInQueue, job.rowsPerSecond, job.poll);
+	return await runItemsImport(job.leadCount, job.maxInQueue, job.rowsPerSecond, job.poll, job.mapped === true);
 }
 
 if (require.main === module) {

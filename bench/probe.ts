@@ -72,6 +72,11 @@ export interface MemoryReading {
 export interface NodeMeasurement {
 	/** Date.now() when the node started (after the collection) and ended. */
 	startEpochMs: number;
+	/**
+	 * The node's start on the monotonic clock, in µs: the clock of V8's CPU profiles, so that a
+	 * stall's `atMs` can be found in a `--cpu-prof` profile (bench/stallProfile.ts).
+	 */
+	startMonotonicUs: number;
 	endEpochMs: number;
 	wallMs: number;
 	/** After a full collection, as the node starts: modules, n8n-core, the input items. */
@@ -151,6 +156,8 @@ class Probe {
 
 	private startPerf = 0;
 
+	private startMonotonicUs = 0;
+
 	private stalls: Stall[] = [];
 
 	private gcPauses: GcPause[] = [];
@@ -221,6 +228,7 @@ class Probe {
 		this.startSchedule = schedule();
 		this.startEpochMs = Date.now();
 		this.startPerf = performance.now();
+		this.startMonotonicUs = Number(process.hrtime.bigint() / BigInt(1000));
 	}
 
 	async stop(): Promise<NodeMeasurement> {
@@ -239,6 +247,7 @@ class Probe {
 		const ms = (ns: number) => ns / 1e6;
 		return {
 			startEpochMs: this.startEpochMs,
+			startMonotonicUs: this.startMonotonicUs,
 			endEpochMs,
 			wallMs,
 			before: this.before as MemoryReading,

@@ -311,7 +311,7 @@ export async function* buildFiles(
 			}
 			rowBytes += file.bytes - bytesBefore;
 			ledger.add(batch.items[r], batch.lines?.[r]);
-			await pause.maybe();
+			if (pause.due()) await pause.turn();
 		}
 	}
 	if (file.rows > 0) yield file.take(firstRow);
