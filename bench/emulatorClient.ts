@@ -1,8 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- a benchmark script, not node code: it forks the emulator's process */
 /** Starts bench/emulator.process.ts in a fresh process and talks to it. */
 import type { ChildProcess } from 'child_process';
-import { fork } from 'child_process';
-import { setPriority } from 'os';
+import { spawn } from 'child_process';
 import { join } from 'path';
 
 import type { EmulatorOptions } from '../test/emulator';
@@ -34,11 +33,13 @@ export async function startEmulatorProcess(options: EmulatorOptions): Promise<Em
 		...process.execArgv.filter((flag) => !flag.startsWith('--max-old-space-size')),
 		`--max-old-space-size=${EMULATOR_HEAP_MIB}`,
 	];
-	const child: ChildProcess = fork(join(__dirname, 'emulator.process.ts'), [JSON.stringify(options)], {
-		execArgv,
-		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-	});
-	if (child.pid !== undefined) setPriority(child.pid, EMULATOR_NICE);
+	// Through nice(1), so every thread of the process has the priority (setpriority on a pid
+	// changes only its main thread on Linux, not V8's garbage-collection helpers).
+	const child: ChildProcess = spawn(
+		'nice',
+		['-n', String(EMULATOR_NICE), process.execPath, ...execArgv, join(__dirname, 'emulator.process.ts'), JSON.stringify(options)],
+		{ stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+	);
 	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 	const next = <T extends EmulatorMessage['type']>(type: T) =>
 		new Promise<Extract<EmulatorMessage, { type: T }>>((resolve, reject) => {

@@ -26,6 +26,7 @@ import { rowSizeCheck } from '../../import/fileBuilder';
 import type { RowProblem, UnknownColumns } from '../../import/rowConverter';
 import { isRowProblem, RowConverter } from '../../import/rowConverter';
 import { YieldPoint } from '../../import/yieldPoint';
+import type { RecordOf } from './mappedRecords';
 import { mappedRecords } from './mappedRecords';
 
 export type { UnknownColumns } from '../../import/rowConverter';
@@ -232,8 +233,7 @@ export async function itemsInput(
 	// n8n's own check of required fields is skipped: it would stop the whole run on one item's empty
 	// dedupe field, where Marketo fails just that row (as when mapped automatically).
 	// A view, not a copy: a million-entry array costs tens of milliseconds in one go.
-	const mappedList = mapped ? await mappedRecords(fns, items) : undefined;
-	const recordAt = (i: number): Readonly<Record<string, unknown>> => (mappedList ? mappedList[i] : items[i].json);
+	const recordAt: RecordOf = mapped ? await mappedRecords(fns, items) : (i) => items[i].json;
 	const recordCount = items.length;
 
 	const pause = new YieldPoint();

@@ -39,26 +39,33 @@ function isPrimitive(value: unknown): value is Primitive {
 
 const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
 
-export async function mappedRecords(fns: IExecuteFunctions, items: INodeExecutionData[]): Promise<IDataObject[]> {
+/** The record of item `index`. */
+export type RecordOf = (index: number) => Readonly<Record<string, unknown>>;
+
+/**
+ * The records, as a function of the item: read straight from the items each time they are
+ * asked for (a million records kept would be a quarter of a gigabyte for the garbage collector
+ * to copy about); only those n8n evaluated are kept.
+ */
+export async function mappedRecords(fns: IExecuteFunctions, items: INodeExecutionData[]): Promise<RecordOf> {
 	const raw = (fns.getNodeParameter('columns.value', 0, {}, { rawExpressions: true }) as IDataObject | null) ?? {};
 	const plan: Array<[string, FieldValue | undefined]> = Object.entries(raw).map(([field, value]) => [field, fieldValueOf(value)]);
 	if (!plan.every((entry): entry is [string, FieldValue] => entry[1] !== undefined)) return await evaluatedRecords(fns, items);
 
-	const records: IDataObject[] = new Array(items.length);
+	const evaluated = new Map<number, IDataObject>();
 	const pause = new YieldPoint();
-	let evaluated = 0;
 	for (let i = 0; i < items.length; i++) {
-		const read = readDirectly(plan, items[i].json);
-		if (read === undefined) evaluated++;
-		records[i] = read ?? evaluatedRecord(fns, i);
+		if (!readableDirectly(plan, items[i].json)) evaluated.set(i, evaluatedRecord(fns, i));
 		if (pause.due()) await pause.turn();
 	}
-	fns.logger.debug(`Marketo Bulk Import: mapped fields read straight from ${items.length - evaluated} of ${items.length} items (the others evaluated by n8n)`);
-	return records;
+	fns.logger.debug(
+		`Marketo Bulk Import: mapped fields read straight from ${items.length - evaluated.size} of ${items.length} items (the others evaluated by n8n)`,
+	);
+	return (index) => evaluated.get(index) ?? readDirectly(plan, items[index].json);
 }
 
 /** Every item's record as n8n evaluates it. */
-export async function evaluatedRecords(fns: IExecuteFunctions, items: INodeExecutionData[]): Promise<IDataObject[]> {
+export async function evaluatedRecords(fns: IExecuteFunctions, items: INodeExecutionData[]): Promise<RecordOf> {
 	const records: IDataObject[] = new Array(items.length);
 	// Tens of microseconds an item: the clock is read more often than for cheap steps.
 	const pause = new YieldPoint(15, 16);
@@ -66,24 +73,24 @@ export async function evaluatedRecords(fns: IExecuteFunctions, items: INodeExecu
 		records[i] = evaluatedRecord(fns, i);
 		if (pause.due()) await pause.turn();
 	}
-	return records;
+	return (index) => records[index];
 }
 
 function evaluatedRecord(fns: IExecuteFunctions, item: number): IDataObject {
 	return (fns.getNodeParameter('columns.value', item, {}, { skipValidation: true }) as IDataObject | null) ?? {};
 }
 
-/** The record read straight from the item, or undefined when n8n must evaluate it. */
-function readDirectly(plan: Array<[string, FieldValue]>, json: IDataObject): IDataObject | undefined {
-	const record: IDataObject = {};
-	for (const [field, value] of plan) {
-		if (value.kind === 'literal') {
-			record[field] = value.value as Primitive;
-			continue;
-		}
-		const read = hasOwn(json, value.name) ? json[value.name] : undefined;
-		if (!isPrimitive(read)) return undefined;
-		record[field] = read;
+/** Whether every read field of the item is its own property holding text, a number, a boolean or null. */
+function readableDirectly(plan: Array<[string, FieldValue]>, json: IDataObject): boolean {
+	for (const [, value] of plan) {
+		if (value.kind === 'read' && !(hasOwn(json, value.name) && isPrimitive(json[value.name]))) return false;
 	}
+	return true;
+}
+
+/** The record read straight from the item (readableDirectly said it can be). */
+function readDirectly(plan: Array<[string, FieldValue]>, json: IDataObject): IDataObject {
+	const record: IDataObject = {};
+	for (const [field, value] of plan) record[field] = value.kind === 'literal' ? (value.value as Primitive) : json[value.name];
 	return record;
 }
