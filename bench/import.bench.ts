@@ -374,9 +374,11 @@ function errorText(error: (Error & { description?: string }) | undefined): strin
 	return `${error.message}${error.description ? ` (${error.description})` : ''}`.slice(0, 400);
 }
 
-/** Every lead field mapped with an expression that reads it, as "Map Each Field Below" would. */
-function mappedColumns(leads: IDataObject[]): IDataObject {
-	const value = Object.fromEntries(Object.keys(leads[0] ?? {}).map((field) => [field, `={{ $json.${field} }}`]));
+/** Every lead field mapped in "Map Each Field Below", by a plain read or by an expression n8n must evaluate. */
+function mappedColumns(leads: IDataObject[], how: 'reads' | 'expressions'): IDataObject {
+	const value = Object.fromEntries(
+		Object.keys(leads[0] ?? {}).map((field) => [field, how === 'reads' ? `={{ $json.${field} }}` : `={{ $json.${field} ?? '' }}`]),
+	);
 	return { columns: { mappingMode: 'defineBelow', value, schema: [], matchingColumns: [] } };
 }
 
@@ -385,7 +387,7 @@ async function runItemsImport(
 	maxInQueue: number,
 	rowsPerSecond: number,
 	poll: PollMode,
-	mapped: boolean,
+	mapped: 'reads' | 'expressions' | undefined,
 ): Promise<ImportRun> {
 	if (poll === 'fixed') installFixedPoll();
 	const leads = makeImportLeads(leadCount);
@@ -397,7 +399,7 @@ async function runItemsImport(
 			items: leads,
 			itemsAsIs: true,
 			credentials: credentialsOf(emulator),
-			steps: [importParameters(maxInQueue, mapped ? mappedColumns(leads) : {})],
+			steps: [importParameters(maxInQueue, mapped ? mappedColumns(leads, mapped) : {})],
 		});
 		const node = probe.measurements[0];
 		if (!node) throw result.error ?? new Error('the Import node did not run');
@@ -504,15 +506,18 @@ export type WorkerJob =
 			maxInQueue: number;
 			rowsPerSecond: number;
 			poll: PollMode;
-			/** Map Each Field Below (an expression per field) instead of the items' own fields. */
-			mapped?: boolean;
+			/**
+			 * Map Each Field Below instead of the items' own fields: each field a plain read
+			 * (`{{ $json.email }}`, read straight from the items) or an expression n8n evaluates.
+			 */
+			mapped?: 'reads' | 'expressions';
 	  }
 	| { kind: 'file'; bytes: number; maxInQueue: number; rowsPerSecond: number };
 
 async function worker(job: WorkerJob): Promise<Calibration | ImportRun> {
 	if (job.kind === 'calibrate') return await calibrateEmulator();
 	if (job.kind === 'file') return await runFileImport(job.bytes, job.maxInQueue, job.rowsPerSecond);
-	return await runItemsImport(job.leadCount, job.maxInQueue, job.rowsPerSecond, job.poll, job.mapped === true);
+	return await runItemsImport(job.leadCount, job.maxInQueue, job.rowsPerSecond, job.poll, job.mapped);
 }
 
 if (require.main === module) {

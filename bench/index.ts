@@ -261,9 +261,9 @@ function notes(csvRows: BenchRow[], imp: ImportBenchResult): string {
 			`at ${int(gLast.inputRows)} (${(perLead(gLast) / perLead(g0)).toFixed(2)}×): the wall time is the import rate's ` +
 			'(linear by construction) plus the time before the first upload, itself a pass over all items (linear too), plus ' +
 			'fixed costs that weigh most in the smallest run. The added memory grows less than linearly: a fixed part (the ' +
-			'files in flight and their upload copies, heap headroom) and, from ' +
+			'files in flight, heap headroom) and, from ' +
 			`${int(gBefore.inputRows)} to ${int(gLast.inputRows)} leads, about ${int(marginal)} bytes per further lead (the row ` +
-			'ledger, the list of records, the output\'s paired items, and the larger heap V8 keeps for a larger input). ' +
+			'ledger (8 bytes a row), the output\'s paired items, and the larger heap V8 keeps for a larger input). ' +
 			`The ${TARGETS.nodeMemoryMiB} MiB target is for ${int(imp.leadCount)} leads; at ${int(gLast.inputRows)} the node ` +
 			`added ${mib(addedOf(gLast))} MiB.`,
 	);
@@ -317,7 +317,9 @@ function howMeasured(imp: ImportBenchResult): string {
 			'`bench/import.runner.ts`), and starts the Marketo emulator in a further process of its own ' +
 			'(`bench/emulator.process.ts`, the emulator of `test/emulator` answering the bench over IPC with job timings and ' +
 			'the request log). So the node\'s process holds only Node, ts-node, n8n-core, the harness, the input and the node; ' +
-			'the emulator\'s parsing neither counts in its memory nor blocks its event loop.',
+			'the emulator\'s parsing neither counts in its memory nor blocks its event loop. The emulator runs at the lowest ' +
+			'CPU priority (`nice -n 19`, every thread): it plays Marketo, which does not share n8n\'s cores, so on this 2-core ' +
+			'machine its parsing of a 10 MB upload takes a core only when the node leaves it.',
 		'- **The node\'s own measurements** (`bench/probe.ts`) wrap the node\'s `execute`: when n8n calls it, two full ' +
 			'collections, then the process\'s memory is read (the *start* figures: everything but the node), then until ' +
 			`\`execute\` returns: RSS sampled every ${RSS_SAMPLE_MS} ms by a worker thread (so a busy event loop cannot hide a ` +

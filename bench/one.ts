@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, no-console -- a benchmark script, not node code: it forks its own worker file */
 /**
  * One pipelined import of a given size, for iterating on speed: `npm run bench:one -- 1000000`
- * (optionally `--sequential`, `--fixed`, `--mapped`: Map Each Field Below, `--cpu-prof`: a V8 CPU profile of the run in
+ * (optionally `--sequential`, `--fixed`, `--mapped`: Map Each Field Below with plain reads, `--mapped-expressions`: with expressions n8n evaluates, `--cpu-prof`: a V8 CPU profile of the run in
  * $TMPDIR/marketo-bulk-bench-profiles). Prints what the full bench's rows would say about it.
  * Runs the same worker as `npm run bench` (bench/import.bench.ts), in a fresh process.
  */
@@ -24,7 +24,7 @@ const job: WorkerJob = {
 	maxInQueue: args.includes('--sequential') ? 1 : MAX_IN_QUEUE,
 	rowsPerSecond: ROWS_PER_SECOND,
 	poll: args.includes('--fixed') ? 'fixed' : 'adaptive',
-	mapped: args.includes('--mapped'),
+	mapped: args.includes('--mapped') ? 'reads' : args.includes('--mapped-expressions') ? 'expressions' : undefined,
 };
 
 const load = () => loadavg().map((n) => n.toFixed(2)).join(' ');
