@@ -48,7 +48,9 @@ export type RecordOf = (index: number) => Readonly<Record<string, unknown>>;
  * to copy about); only those n8n evaluated are kept.
  */
 export async function mappedRecords(fns: IExecuteFunctions, items: INodeExecutionData[]): Promise<RecordOf> {
-	const raw = (fns.getNodeParameter('columns.value', 0, {}, { rawExpressions: true }) as IDataObject | null) ?? {};
+	// The values as the workflow holds them, expressions unevaluated (every n8n version has them here).
+	const columns = fns.getNode().parameters.columns as IDataObject | undefined;
+	const raw = (columns?.value as IDataObject | null | undefined) ?? {};
 	const plan: Array<[string, FieldValue | undefined]> = Object.entries(raw).map(([field, value]) => [field, fieldValueOf(value)]);
 	if (!plan.every((entry): entry is [string, FieldValue] => entry[1] !== undefined)) return await evaluatedRecords(fns, items);
 
