@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- a benchmark script, not node code: it forks the emulator's process */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, no-console -- a benchmark script, not node code: it forks the emulator's process */
 /** Starts bench/emulator.process.ts in a fresh process and talks to it. */
 import type { ChildProcess } from 'child_process';
 import { spawn } from 'child_process';
@@ -40,7 +40,14 @@ export async function startEmulatorProcess(options: EmulatorOptions): Promise<Em
 		['-n', String(EMULATOR_NICE), process.execPath, ...execArgv, join(__dirname, 'emulator.process.ts'), JSON.stringify(options)],
 		{ stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
 	);
-	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+	const exited = new Promise<number | null>((resolve) => {
+		child.once('exit', (code) => resolve(code));
+		// nice(1) missing (not Linux or macOS): said, instead of an unhandled 'error' event.
+		child.once('error', (error) => {
+			console.error(`could not start the emulator through nice(1): ${error.message}`);
+			resolve(null);
+		});
+	});
 	const next = <T extends EmulatorMessage['type']>(type: T) =>
 		new Promise<Extract<EmulatorMessage, { type: T }>>((resolve, reject) => {
 			const onMessage = (message: EmulatorMessage) => {

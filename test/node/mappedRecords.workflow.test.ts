@@ -18,8 +18,11 @@ import * as mapping from '../../nodes/MarketoBulkImport/actions/common/mappedRec
 
 /** Marketo fields of the emulator, of every type the conversion knows. */
 const FIELDS = ['email', 'firstName', 'leadScore', 'customFloat', 'customBool', 'customDate', 'customDateTime', 'customText'];
-/** Names the items' JSON may use: identifiers, and names only a bracket read can reach. */
-const KEYS = ['email', 'first', 'score', 'x', '$v', 'first name', 'Ünïcode', 'a-b', 'it\'s', 'say "hi"'];
+/**
+ * Names the items' JSON may use: identifiers, names only a bracket read can reach, and names
+ * n8n refuses to read (for safety, or as broken syntax) whatever the item holds.
+ */
+const KEYS = ['email', 'first', 'score', 'x', '$v', 'first name', 'Ünïcode', 'a-b', 'it\'s', 'say "hi"', 'caller', 'constructorName', 'a}}b', 'x\u2028y'];
 
 /** Text that converts to every field type, with what a careless copy would change: spaces, quotes, breaks. */
 const TEXTS = [' Ann ', 'Zoë', 'Acme, Inc.', 'say "hi"', 'line\nbreak', '', ' ', '1', ' 7 ', '2.5', 'true', 'false', '2024-05-01', '2024-05-01T10:00:00Z', 'a@example.com', '=not an expression', '{{ x }}'];
@@ -83,13 +86,14 @@ afterEach(() => {
 const shown = (items: INodeExecutionData[]) =>
 	items.map((entry) => ({ json: entry.json, data: entry.binary?.data?.data, pairedItem: entry.pairedItem }));
 
-async function dryRun(items: IDataObject[], value: Record<string, string>) {
+async function dryRun(items: IDataObject[], value: Record<string, string>, asTool?: { args: IDataObject }) {
 	const result = await runWorkflow({
 		items,
 		credentials: credentialsFor(emulator),
 		steps: [
 			{
 				name: 'Import',
+				asTool,
 				parameters: {
 					resource: 'lead',
 					operation: 'import',
@@ -103,9 +107,25 @@ async function dryRun(items: IDataObject[], value: Record<string, string>) {
 	});
 	return {
 		error: result.error ? `${result.error.message} | ${result.error.description ?? ''}` : undefined,
-		files: result.error ? [] : shown(result.output('Import', 0)),
-		rowsToFix: result.error ? [] : shown(result.output('Import', 1)),
+		files: result.error ? [] : shown(result.output(asTool ? 'Import Caller' : 'Import', 0)),
+		rowsToFix: result.error || asTool ? [] : shown(result.output('Import', 1)),
 	};
+}
+
+/** The same run with every item evaluated by n8n (the shortcut replaced by n8n's own evaluation). */
+async function dryRunEvaluatedByN8n(items: IDataObject[], value: Record<string, string>, asTool?: { args: IDataObject }) {
+	const shortcut = jest.spyOn(mapping, 'mappedRecords').mockImplementation(async (fns, input) => await mapping.evaluatedRecords(fns, input));
+	try {
+		return await dryRun(items, value, asTool);
+	} finally {
+		shortcut.mockRestore();
+	}
+}
+
+/** How many items the last run read straight from their JSON, from the node's debug log. */
+function itemsReadStraight(): number {
+	const line = loggedMessages.map((entry) => entry.message).find((message) => message.includes('mapped fields read straight from'));
+	return line === undefined ? 0 : Number(/read straight from (\d+) of/.exec(line)?.[1]);
 }
 
 describe('Map Each Field Below read straight from the items', () => {
@@ -114,28 +134,44 @@ describe('Map Each Field Below read straight from the items', () => {
 	it(
 		'gives the same files, rows to fix and errors as n8n evaluating every item',
 		async () => {
-			let evaluatedRuns = 0;
+			let runsReadStraight = 0;
 			let runsWithFiles = 0;
 			await fc.assert(
 				fc.asyncProperty(fc.array(item, { minLength: 1, maxLength: 6 }), mappingOf, async (items, value) => {
+					loggedMessages.length = 0;
 					const direct = await dryRun(items, value);
-					const shortcut = jest.spyOn(mapping, 'mappedRecords').mockImplementation(async (fns, input) => {
-						evaluatedRuns++;
-						return await mapping.evaluatedRecords(fns, input);
-					});
-					const evaluated = await dryRun(items, value);
-					shortcut.mockRestore();
+					if (itemsReadStraight() > 0) runsReadStraight++;
 					if (direct.files.length > 0) runsWithFiles++;
-					expect(direct).toEqual(evaluated);
+					expect(direct).toStrictEqual(await dryRunEvaluatedByN8n(items, value));
 				}),
 				assertOptions(settings),
 			);
-			// The mock took the place of the shortcut: the comparison really had two sides.
-			expect(evaluatedRuns).toBeGreaterThan(0);
+			// Both sides really differ in how they read: some runs took the shortcut, and made files.
+			expect(runsReadStraight).toBeGreaterThan(0);
 			expect(runsWithFiles).toBeGreaterThan(0);
 		},
 		settings.jestTimeoutMs,
 	);
+
+	it('as an AI tool, $json is what n8n says it is (the agent\'s item), not the tool call\'s arguments', async () => {
+		const items = [{ email: 'agent-input@example.com' }];
+		const asTool = { args: { email: 'tool-arg@example.com' } };
+		const value = { email: '={{ $json.email }}' };
+		const direct = await dryRun(items, value, asTool);
+		expect(direct.error).toBeUndefined();
+		// A tool's answer holds the file's size, not its bytes: the agent's item made it.
+		const [file] = (direct.files[0].json.response as IDataObject[]).map((entry) => entry.file as IDataObject);
+		expect(file.bytes).toBe(Buffer.byteLength('email\r\nagent-input@example.com'));
+		expect(direct).toStrictEqual(await dryRunEvaluatedByN8n(items, value, asTool));
+	});
+
+	it('a name n8n refuses to read stops the run as n8n would, even when every item holds it', async () => {
+		const items = [{ caller: 'a@example.com' }, { caller: 'b@example.com' }];
+		const value = { email: '={{ $json.caller }}' };
+		const direct = await dryRun(items, value);
+		expect(direct.error).toMatch(/caller/);
+		expect(direct).toStrictEqual(await dryRunEvaluatedByN8n(items, value));
+	});
 
 	it('recognises the reads n8n writes, and nothing else', () => {
 		expect(mapping.fieldValueOf('={{ $json.email }}')).toEqual({ kind: 'read', name: 'email' });

@@ -1,10 +1,11 @@
-import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import * as customObject from './customObject/CustomObject.resource';
 import * as lead from './lead/Lead.resource';
 import * as programMember from './programMember/ProgramMember.resource';
 import type { ImportOutput } from './common/import';
+import { runsAsTool } from './common/runsAsTool';
 import type { MarketoBulkImportType } from './node.type';
 import { asNodeError } from '../transport';
 
@@ -28,13 +29,6 @@ const allItems = {
 	'programMember:import': programMember.import.execute,
 } as const;
 
-/**
- * n8n runs a node used by an AI agent as its tool variant, whose type is the node's type with
- * "Tool" appended (the same test n8n's display options use for "@tool").
- */
-export function runsAsTool(node: INode): boolean {
-	return node.type.endsWith('Tool');
-}
 
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

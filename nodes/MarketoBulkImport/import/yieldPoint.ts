@@ -19,7 +19,9 @@ export class YieldPoint {
 	constructor(
 		private readonly budgetMs = 15,
 		private readonly everyCalls = 256,
-	) {}
+	) {
+		if (!(Number.isInteger(everyCalls) && everyCalls >= 1 && (everyCalls & (everyCalls - 1)) === 0)) throw new RangeError(`everyCalls must be a power of two, not ${everyCalls}`);
+	}
 
 	due(): boolean {
 		if ((++this.calls & (this.everyCalls - 1)) !== 0) return false;

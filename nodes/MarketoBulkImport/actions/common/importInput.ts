@@ -87,7 +87,6 @@ const MAPPED_UNKNOWN_FIX =
 
 const TOO_LARGE_FIX = 'Marketo refuses files of 10 MB or more. Shorten the values of this row, or raise "Max File Size".';
 
-/** The parts of ImportInput that follow from how many rows each item holds. */
 /** One row per item, none for a refused item. */
 function rowsOfEachItem(count: number, refused: ReadonlySet<number>): Uint8Array {
 	const rows = new Uint8Array(count).fill(1);
@@ -95,6 +94,7 @@ function rowsOfEachItem(count: number, refused: ReadonlySet<number>): Uint8Array
 	return rows;
 }
 
+/** The parts of ImportInput that follow from how many rows each item holds. */
 function rowsOfItems(rowsOfItem: ArrayLike<number>): Pick<ImportInput, 'itemsWithRows' | 'itemsWithRowsAfter'> {
 	const itemsWhere = (keep: (item: number, rows: number) => boolean) => {
 		const result: number[] = [];
@@ -229,10 +229,11 @@ export async function itemsInput(
 		? (fns.getNodeParameter('columns.mappingMode', 0, 'autoMapInputData') as string)
 		: 'autoMapInputData';
 	const mapped = mappingMode === 'defineBelow';
-	// Mapped values come from expressions, evaluated once here; auto-mapped records are the items themselves.
-	// n8n's own check of required fields is skipped: it would stop the whole run on one item's empty
-	// dedupe field, where Marketo fails just that row (as when mapped automatically).
-	// A view, not a copy: a million-entry array costs tens of milliseconds in one go.
+	// Records are read through a function, not copied (a million-entry array costs tens of
+	// milliseconds in one go): auto-mapped records are the items themselves; mapped ones are read
+	// from the items, or evaluated by n8n once (mappedRecords.ts). n8n's own check of required
+	// fields is skipped: it would stop the whole run on one item's empty dedupe field, where
+	// Marketo fails just that row (as when mapped automatically).
 	const recordAt: RecordOf = mapped ? await mappedRecords(fns, items) : (i) => items[i].json;
 	const recordCount = items.length;
 
