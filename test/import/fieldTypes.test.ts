@@ -1,4 +1,4 @@
-import { convertForField, resolveColumns } from '../../nodes/MarketoBulkImport/import/fieldTypes';
+import { convertForField, isConvertedType, resolveColumns } from '../../nodes/MarketoBulkImport/import/fieldTypes';
 
 describe('date-times are read in the workflow time zone', () => {
 	it('a date-time without an offset is a wall-clock time in the given zone', () => {
@@ -78,5 +78,18 @@ describe('column matching', () => {
 		const { fieldOf, unknown } = resolveColumns(['REGION'], fields, true);
 		expect(fieldOf.get('REGION')).toBeUndefined();
 		expect(unknown).toEqual([{ column: 'REGION', suggestions: ['a1', 'a2'] }]);
+	});
+});
+
+describe('which types take text as it is', () => {
+	// Marketo's field data types (describe.json), and one it may add some day.
+	const TYPES = ['string', 'text', 'email', 'phone', 'url', 'reference', 'textarea', 'score', 'formula', 'integer', 'float', 'currency', 'percent', 'boolean', 'date', 'datetime', 'someNewType'];
+
+	it('isConvertedType says exactly which types convertForField changes or checks (RowConverter passes text straight through for the others)', () => {
+		for (const type of TYPES) {
+			// Text no converted type accepts as it is: padded, not a number, a boolean or a date.
+			const probe = ' x, "y" ';
+			expect([type, isConvertedType(type)]).toEqual([type, JSON.stringify(convertForField(probe, type)) !== JSON.stringify({ text: probe })]);
+		}
 	});
 });

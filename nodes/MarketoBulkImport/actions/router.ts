@@ -29,8 +29,6 @@ const allItems = {
 	'programMember:import': programMember.import.execute,
 } as const;
 
-
-
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const resource = this.getNodeParameter('resource', 0) as MarketoBulkImportType['resource'];

@@ -136,10 +136,7 @@ function instantOf(value: unknown, timeZone: string): number | undefined {
 	return undefined;
 }
 
-/**
- * One value, converted for a field of `dataType`. Empty stays empty. `timeZone` (the
- * workflow's) places date-times written without an offset, and gives instants their day.
- */
+/** The types convertForField's switch handles; keep the two together (test/import/fieldTypes.test.ts checks them). */
 const CONVERTED_TYPES: ReadonlySet<string> = new Set(['integer', 'float', 'currency', 'percent', 'boolean', 'date', 'datetime']);
 
 /** Whether convertForField changes or checks values of this type; other types take text as it is. */
@@ -147,6 +144,10 @@ export function isConvertedType(dataType: string | undefined): boolean {
 	return dataType !== undefined && CONVERTED_TYPES.has(dataType);
 }
 
+/**
+ * One value, converted for a field of `dataType`. Empty stays empty. `timeZone` (the
+ * workflow's) places date-times written without an offset, and gives instants their day.
+ */
 export function convertForField(value: unknown, dataType: string, timeZone = 'UTC'): Conversion {
 	if (value === null || value === undefined || value === '') return { text: '' };
 	const zone = isKnownZone(timeZone) ? timeZone : 'UTC';

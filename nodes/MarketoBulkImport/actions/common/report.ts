@@ -43,7 +43,7 @@ export function reportDescription(resource: string, operation: string, kind: Rep
 			name: 'options',
 			type: 'collection',
 			placeholder: 'Add Option',
-		description: "How patiently to wait out the limits of Marketo's API; the defaults suit most instances",
+			description: "How patiently to wait out the limits of Marketo's API; the defaults suit most instances",
 			default: {},
 			options: [...retryOptions],
 		},
