@@ -131,3 +131,32 @@ it.each([
 	expect(Date.now() - cancelledAt).toBeLessThan(1000);
 	expect(error?.message).toBe(`The execution was cancelled while waiting for batch ${batchId}; Marketo goes on importing it`);
 });
+
+it('a cancel while n8n evaluates the mapped fields of many items ends the evaluation at once: nothing is uploaded', async () => {
+	emulator = await startEmulator();
+	let cancelledAt = 0;
+	const result = await runWorkflow({
+		items: leads(30_000),
+		credentials: credentialsFor(emulator),
+		steps: [
+			{
+				name: 'Import',
+				parameters: {
+					...importStep({}).parameters,
+					// Not a plain read of a field: n8n evaluates it for every item (about 0.1 ms each).
+					columns: { mappingMode: 'defineBelow', value: { email: "={{ $json.email + '' }}" }, schema: [], matchingColumns: [] },
+				},
+			},
+		],
+		onStarted: (cancel) => {
+			setTimeout(() => {
+				cancelledAt = Date.now();
+				cancel();
+			}, 300);
+		},
+	});
+	expect(Date.now() - cancelledAt).toBeLessThan(1000);
+	expect(result.error?.message).toMatch(/cancelled/i);
+	expect(result.error?.message).not.toMatch(/network|could not reach/i);
+	expect(creates()).toHaveLength(0);
+}, 30_000);

@@ -15,6 +15,7 @@
  * test/node/mappedRecords.workflow.test.ts compares both ways, byte for byte, on random items.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { YieldPoint } from '../../import/yieldPoint';
 import { runsAsTool } from './runsAsTool';
@@ -65,7 +66,7 @@ export async function mappedRecords(fns: IExecuteFunctions, items: INodeExecutio
 	const evaluated = new Map<number, IDataObject>([[0, evaluatedRecord(fns, 0)]]);
 	let compared = false;
 	// An item n8n evaluates costs all its fields' expressions: the clock is read often.
-	const pause = new YieldPoint(15, 16);
+	const pause = new EvaluationPause(fns);
 	for (let i = 0; i < items.length; i++) {
 		const readable = readableDirectly(plan, items[i].json);
 		if (readable && !compared) {
@@ -85,13 +86,35 @@ export async function mappedRecords(fns: IExecuteFunctions, items: INodeExecutio
 /** Every item's record as n8n evaluates it. */
 export async function evaluatedRecords(fns: IExecuteFunctions, items: INodeExecutionData[]): Promise<RecordOf> {
 	const records: IDataObject[] = new Array(items.length);
-	// Tens of microseconds an item: the clock is read more often than for cheap steps.
-	const pause = new YieldPoint(15, 16);
+	const pause = new EvaluationPause(fns);
 	for (let i = 0; i < items.length; i++) {
 		records[i] = evaluatedRecord(fns, i);
 		if (pause.due()) await pause.turn();
 	}
 	return (index) => records[index];
+}
+
+/**
+ * Turns for the event loop while items are evaluated (a tenth of a millisecond or more each,
+ * so the clock is read often), and a Stop ends the evaluation there: a million items would
+ * otherwise go on for minutes after it.
+ */
+class EvaluationPause extends YieldPoint {
+	private readonly signal: AbortSignal | undefined;
+
+	constructor(private readonly fns: IExecuteFunctions) {
+		super(15, 16);
+		this.signal = fns.getExecutionCancelSignal?.();
+	}
+
+	async turn(): Promise<void> {
+		await super.turn();
+		if (this.signal?.aborted) {
+			throw new NodeOperationError(this.fns.getNode(), 'The execution was cancelled while the mapped fields were being evaluated', {
+				description: 'Nothing was sent to Marketo.',
+			});
+		}
+	}
 }
 
 function evaluatedRecord(fns: IExecuteFunctions, item: number): IDataObject {
